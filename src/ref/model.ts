@@ -1,0 +1,30 @@
+/**
+ * The contract of an action model in the plain-TypeScript reference (the WASM kernels implement the
+ * same contract in assembly/models). Output first, nothing allocates: every method writes into
+ * caller-owned arrays, which may be subarray views of a larger workspace.
+ *
+ * Matrices are dense row-major:
+ *   A[i*nx + j] = d f_i / d x_j            (nx x nx)
+ *   B[i*nu + j] = d f_i / d u_j            (nx x nu)
+ *   lxx[i*nx + j], luu[i*nu + j]           (symmetric)
+ *   lux[i*nx + j] = d^2 l / (d u_i d x_j)  (nu x nx)
+ */
+export interface RefModel {
+  readonly nx: number;
+  readonly nu: number;
+  /** next state: out = f(x, u) (out must not alias x) */
+  step(out: Float64Array, x: Float64Array, u: Float64Array): void;
+  /** Jacobians of f at (x, u) */
+  stepDiff(A: Float64Array, B: Float64Array, x: Float64Array, u: Float64Array): void;
+  /** running cost l(x, u) */
+  runningCost(x: Float64Array, u: Float64Array): number;
+  /** running cost and its exact gradient and Hessian blocks (outputs overwritten); returns l(x, u) */
+  runningCostDiff(
+    lx: Float64Array, lu: Float64Array, lxx: Float64Array, luu: Float64Array, lux: Float64Array,
+    x: Float64Array, u: Float64Array,
+  ): number;
+  /** terminal cost l_N(x) */
+  terminalCost(x: Float64Array): number;
+  /** terminal cost, gradient and Hessian (outputs overwritten); returns l_N(x) */
+  terminalCostDiff(lx: Float64Array, lxx: Float64Array, x: Float64Array): number;
+}
