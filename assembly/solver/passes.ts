@@ -1,0 +1,228 @@
+// The phases of one DDP iteration over the whole horizon (docs/algorithm.md): derivatives, backward
+// pass, linear rollout of the step (expected change with gaps), forward pass with line-search step.
+import { ld, st, at, zero, copy } from "../mem";
+import { gemm, gemmTN, gemvT, gemv, dot, quadForm, symmetrise, cholesky, cholSolveNeg } from "../linalg/dense";
+import { step, stepDiff, running, terminal } from "../models/dispatch";
+import { boxQP } from "./boxqp";
+import {
+  sys, n, m, N, par, X, U, XT, UT, F, A, B, LX, LU, LXX, LUU, LUX, C, CT, K, KFF, VX, VXX, XI, LB, UB,
+  Qx, Qu, Qxx, Quu, Qux, Quur, Quxr, Lf, VA, VB, G, T, DX, NU, QX, QLO, QHI, QFREE, QLF,
+} from "./state";
+
+export let dV1: f64 = 0;
+export let dV2: f64 = 0;
+export let d1: f64 = 0;
+export let d2: f64 = 0;
+
+/** costs of (X, U) into C; returns the total (NaN/Inf propagate) */
+export function costs(): f64 {
+  let J: f64 = 0;
+  for (let k = 0; k < N; k++) {
+    const c = running(sys, par, at(X, k * n), at(U, k * m), false, 0, 0, 0, 0, 0);
+    st(C, k, c);
+    J += c;
+  }
+  const cN = terminal(sys, par, at(X, N * n), false, 0, 0);
+  st(C, N, cN);
+  return J + cN;
+}
+
+/** X_{k+1} = f(X_k, U_k) from X_0 */
+export function rollout(): void {
+  for (let k = 0; k < N; k++) step(sys, par, at(X, k * n), at(U, k * m), at(X, (k + 1) * n));
+}
+
+/** gaps F_{k+1} = f(X_k, U_k) - X_{k+1}; returns max |gap| */
+export function computeGaps(): f64 {
+  zero(F, n);
+  let mx: f64 = 0;
+  for (let k = 0; k < N; k++) {
+    const fk = at(F, (k + 1) * n);
+    step(sys, par, at(X, k * n), at(U, k * m), fk);
+    for (let i = 0; i < n; i++) {
+      const g = ld(fk, i) - ld(X, (k + 1) * n + i);
+      st(fk, i, g);
+      const a = Math.abs(g);
+      if (!(a <= mx)) mx = a; // NaN-propagating max
+    }
+  }
+  return mx;
+}
+
+/** true when every entry of p[0..count) is finite (x*0 is NaN exactly for NaN and +-Inf) */
+function allFinite(p: usize, count: i32): bool {
+  let z: f64 = 0;
+  for (let i = 0; i < count; i++) z += ld(p, i) * 0.0;
+  return z == 0;
+}
+
+/** derivatives at (X, U); false when any is non-finite */
+export function derivatives(): bool {
+  for (let k = 0; k < N; k++) {
+    const x = at(X, k * n), u = at(U, k * m);
+    stepDiff(sys, par, x, u, at(A, k * n * n), at(B, k * n * m));
+    st(C, k, running(sys, par, x, u, true, at(LX, k * n), at(LU, k * m), at(LXX, k * n * n), at(LUU, k * m * m), at(LUX, k * m * n)));
+  }
+  st(C, N, terminal(sys, par, at(X, N * n), true, at(LX, N * n), at(LXX, N * n * n)));
+  return allFinite(A, N * n * n) && allFinite(B, N * n * m) && allFinite(LX, (N + 1) * n) && allFinite(LU, N * m)
+    && allFinite(LXX, (N + 1) * n * n) && allFinite(LUU, N * m * m) && allFinite(LUX, N * m * n);
+}
+
+/**
+ * Backward pass with regularisation mu. reg: 0 = on Quu, 1 = on Vxx. box: Box-DDP.
+ * Returns false when a Quu~ (or its free block) is not positive definite.
+ */
+export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
+  copy(at(VX, N * n), at(LX, N * n), n);
+  copy(at(VXX, N * n * n), at(LXX, N * n * n), n * n);
+  dV1 = 0;
+  dV2 = 0;
+  for (let k = N - 1; k >= 0; k--) {
+    const Ak = at(A, k * n * n), Bk = at(B, k * n * m);
+    const Vxn = at(VX, (k + 1) * n), Vxxn = at(VXX, (k + 1) * n * n);
+    // g = Vx' + Vxx' F_{k+1}
+    copy(G, Vxn, n);
+    if (!feasible) gemv(G, Vxxn, at(F, (k + 1) * n), n, n, true);
+    copy(Qx, at(LX, k * n), n);
+    gemvT(Qx, Ak, G, n, n, true);
+    copy(Qu, at(LU, k * m), m);
+    gemvT(Qu, Bk, G, n, m, true);
+    gemm(VA, Vxxn, Ak, n, n, n, false);
+    gemm(VB, Vxxn, Bk, n, n, m, false);
+    copy(Qxx, at(LXX, k * n * n), n * n);
+    gemmTN(Qxx, Ak, VA, n, n, n, true);
+    copy(Quu, at(LUU, k * m * m), m * m);
+    gemmTN(Quu, Bk, VB, m, n, m, true);
+    copy(Qux, at(LUX, k * m * n), m * n);
+    gemmTN(Qux, Bk, VA, m, n, n, true);
+    copy(Quur, Quu, m * m);
+    copy(Quxr, Qux, m * n);
+    if (mu != 0) {
+      if (reg == 0) {
+        for (let i = 0; i < m; i++) st(Quur, i * m + i, ld(Quur, i * m + i) + mu);
+      } else {
+        // Vxx' + mu I inside Quu and Qux: + mu B^T B, + mu B^T A
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < m; j++) {
+            let s: f64 = 0;
+            for (let r = 0; r < n; r++) s += ld(Bk, r * m + i) * ld(Bk, r * m + j);
+            st(Quur, i * m + j, ld(Quur, i * m + j) + mu * s);
+          }
+          for (let j = 0; j < n; j++) {
+            let s: f64 = 0;
+            for (let r = 0; r < n; r++) s += ld(Bk, r * m + i) * ld(Ak, r * n + j);
+            st(Quxr, i * n + j, ld(Quxr, i * n + j) + mu * s);
+          }
+        }
+      }
+    }
+    const kk = at(KFF, k * m), Kk = at(K, k * m * n);
+    if (!box) {
+      if (!cholesky(Lf, Quur, m)) return false;
+      copy(kk, Qu, m);
+      cholSolveNeg(Lf, kk, m, 1);
+      copy(Kk, Quxr, m * n);
+      cholSolveNeg(Lf, Kk, m, n);
+    } else {
+      for (let i = 0; i < m; i++) {
+        const u = ld(U, k * m + i);
+        st(QLO, i, ld(LB, i) - u);
+        st(QHI, i, ld(UB, i) - u);
+        st(QX, i, ld(kk, i));
+      }
+      const nf = boxQP(Quur, Qu, m);
+      if (nf < 0) return false;
+      copy(kk, QX, m);
+      zero(Kk, m * n);
+      if (nf > 0) {
+        // K_free = -Hff^-1 Qux~_free (rows of the free controls), clamped rows stay 0
+        let a = 0;
+        for (let i = 0; i < m; i++) {
+          if (ld(QFREE, i) == 0) continue;
+          for (let j = 0; j < n; j++) st(T, a * n + j, ld(Quxr, i * n + j));
+          a++;
+        }
+        cholSolveNeg(QLF, T, nf, n);
+        a = 0;
+        for (let i = 0; i < m; i++) {
+          if (ld(QFREE, i) == 0) continue;
+          for (let j = 0; j < n; j++) st(Kk, i * n + j, ld(T, a * n + j));
+          a++;
+        }
+      }
+    }
+    // Vx = Qx + K^T (Quu k + Qu) + Qux^T k
+    const Vx = at(VX, k * n), Vxx = at(VXX, k * n * n);
+    copy(NU, Qu, m);
+    gemv(NU, Quu, kk, m, m, true);
+    copy(Vx, Qx, n);
+    gemvT(Vx, Kk, NU, m, n, true);
+    gemvT(Vx, Qux, kk, m, n, true);
+    // Vxx = Qxx + K^T (Quu K + Qux) + Qux^T K
+    copy(T, Qux, m * n);
+    gemm(T, Quu, Kk, m, m, n, true);
+    copy(Vxx, Qxx, n * n);
+    gemmTN(Vxx, Kk, T, n, m, n, true);
+    gemmTN(Vxx, Qux, Kk, n, m, n, true);
+    symmetrise(Vxx, n);
+    dV1 += dot(kk, Qu, m);
+    dV2 += 0.5 * quadForm(Quu, kk, m);
+  }
+  return true;
+}
+
+/** exact model change of the alpha = 1 step with gaps: d1, d2 (docs/algorithm.md) */
+export function linearRollout(): void {
+  zero(XI, n);
+  d1 = 0;
+  d2 = 0;
+  for (let k = 0; k < N; k++) {
+    const xi = at(XI, k * n), xin = at(XI, (k + 1) * n);
+    copy(NU, at(KFF, k * m), m);
+    gemv(NU, at(K, k * m * n), xi, m, n, true);
+    d1 += dot(at(LX, k * n), xi, n) + dot(at(LU, k * m), NU, m);
+    // nu^T lux xi
+    let c: f64 = 0;
+    const lux = at(LUX, k * m * n);
+    for (let i = 0; i < m; i++) c += ld(NU, i) * dot(at(lux, i * n), xi, n);
+    d2 += quadForm(at(LXX, k * n * n), xi, n) + 2.0 * c + quadForm(at(LUU, k * m * m), NU, m);
+    copy(xin, at(F, (k + 1) * n), n);
+    gemv(xin, at(A, k * n * n), xi, n, n, true);
+    gemv(xin, at(B, k * n * m), NU, n, m, true);
+  }
+  const xN = at(XI, N * n);
+  d1 += dot(at(LX, N * n), xN, n);
+  d2 += quadForm(at(LXX, N * n * n), xN, n);
+}
+
+/** trial (XT, UT, CT) at step alpha; returns its total cost */
+export function forward(alpha: f64, box: bool, feasible: bool): f64 {
+  copy(XT, X, n);
+  let J: f64 = 0;
+  const gapScale = 1.0 - alpha;
+  for (let k = 0; k < N; k++) {
+    const xt = at(XT, k * n), ut = at(UT, k * m), x = at(X, k * n);
+    for (let i = 0; i < n; i++) st(DX, i, ld(xt, i) - ld(x, i));
+    const Kk = at(K, k * m * n), kk = at(KFF, k * m);
+    for (let i = 0; i < m; i++) {
+      let v = ld(U, k * m + i) + alpha * ld(kk, i) + dot(at(Kk, i * n), DX, n);
+      if (box) {
+        const lo = ld(LB, i), hi = ld(UB, i);
+        v = v < lo ? lo : v > hi ? hi : v;
+      }
+      st(ut, i, v);
+    }
+    const c = running(sys, par, xt, ut, false, 0, 0, 0, 0, 0);
+    st(CT, k, c);
+    J += c;
+    const xn = at(XT, (k + 1) * n);
+    step(sys, par, xt, ut, xn);
+    if (!feasible) {
+      const fk = at(F, (k + 1) * n);
+      for (let i = 0; i < n; i++) st(xn, i, ld(xn, i) - gapScale * ld(fk, i));
+    }
+  }
+  const cN = terminal(sys, par, at(XT, N * n), false, 0, 0);
+  st(CT, N, cN);
+  return J + cN;
+}

@@ -1,0 +1,170 @@
+// The DDP / FDDP / Box-DDP loop of docs/algorithm.md, one call per solve.
+import { ld, st, copy, zero } from "../mem";
+import {
+  bind, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
+} from "./state";
+import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, dV1, dV2, d1, d2 } from "./passes";
+import {
+  O_MAXITER, O_TOL, O_TIME, O_REG, O_MUINIT, O_MUMIN, O_MUMAX, O_MUFACTOR, O_LSSTEPS, O_ARMIJO, O_BOX, O_HASX,
+  R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
+  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE,
+} from "./workspace";
+
+// @ts-ignore: decorator
+@external("env", "now")
+declare function now(): f64;
+
+let mu: f64 = 0;
+let muMin: f64 = 0;
+let muMax: f64 = 0;
+let muFactor: f64 = 0;
+let nHist: i32 = 0;
+
+function increaseMu(): bool {
+  mu = Math.max(muMin, mu * muFactor);
+  return mu <= muMax;
+}
+
+function decreaseMu(): void {
+  mu = mu / muFactor;
+  if (mu < muMin) mu = 0;
+}
+
+function record(J: f64): void {
+  if (nHist < HIST_CAP) { st(HIST, nHist, J); nHist++; }
+}
+
+/** swap trial and current trajectories by copying (arrays keep their header addresses) */
+function acceptTrial(): void {
+  copy(X, XT, (N + 1) * n);
+  copy(U, UT, N * m);
+  copy(C, CT, N + 1);
+}
+
+/** solve the problem bound in workspace ws; returns the status code (also in the outputs block) */
+export function solve(ws: usize): i32 {
+  bind(ws);
+  const t0 = now();
+  const maxIter = <i32>ld(OPT, O_MAXITER);
+  const tol = ld(OPT, O_TOL);
+  const timeLimit = ld(OPT, O_TIME);
+  const reg = <i32>ld(OPT, O_REG);
+  mu = ld(OPT, O_MUINIT);
+  muMin = ld(OPT, O_MUMIN);
+  muMax = ld(OPT, O_MUMAX);
+  muFactor = ld(OPT, O_MUFACTOR);
+  const lsSteps = <i32>ld(OPT, O_LSSTEPS);
+  const armijo = ld(OPT, O_ARMIJO);
+  const box = ld(OPT, O_BOX) != 0;
+  const hasX = ld(OPT, O_HASX) != 0;
+  nHist = 0;
+
+  if (box) {
+    for (let k = 0; k < N; k++) {
+      for (let i = 0; i < m; i++) {
+        const v = ld(U, k * m + i), lo = ld(LB, i), hi = ld(UB, i);
+        st(U, k * m + i, v < lo ? lo : v > hi ? hi : v);
+      }
+    }
+  }
+  copy(X, X0, n);
+  let feasible = true;
+  let maxGap: f64 = 0;
+  if (hasX) {
+    maxGap = computeGaps();
+    feasible = maxGap == 0;
+  } else {
+    rollout();
+    zero(F, (N + 1) * n);
+  }
+  zero(KFF, N * m);
+  let J = costs();
+  record(J);
+  let status = ST_MAXITER;
+  let iterations = 0;
+  let bwdValid = false;
+  let needDiff = true;
+  if (!isFinite(J)) {
+    status = ST_NONFINITE;
+  } else {
+    for (let it = 0; it < maxIter; it++) {
+      if (now() - t0 > timeLimit) { status = ST_TIMELIMIT; break; }
+      if (needDiff) {
+        if (!derivatives()) { status = ST_NONFINITE; break; }
+        needDiff = false;
+      }
+      let ok = false;
+      while (!(ok = backward(mu, reg, box, feasible))) {
+        if (!increaseMu()) break;
+      }
+      if (!ok) { status = ST_REGLIMIT; break; }
+      bwdValid = true;
+      iterations++;
+      if (feasible && Math.abs(dV1 + dV2) < tol) { status = ST_CONVERGED; break; }
+      if (!feasible) linearRollout();
+      let accepted = false;
+      let alpha: f64 = 1;
+      for (let i = 0; i < lsSteps; i++) {
+        const Jt = forward(alpha, box, feasible);
+        if (isFinite(Jt)) {
+          const actual = J - Jt;
+          let acc = false;
+          if (feasible) {
+            const expected = -(alpha * dV1 + alpha * alpha * dV2);
+            acc = actual >= armijo * expected;
+          } else {
+            const expected = -(alpha * d1 + 0.5 * alpha * alpha * d2);
+            acc = expected > 0 ? actual >= armijo * expected : actual >= 2.0 * expected;
+          }
+          if (acc) {
+            acceptTrial();
+            J = Jt;
+            record(J);
+            if (!feasible) {
+              if (alpha == 1) { zero(F, (N + 1) * n); feasible = true; maxGap = 0; }
+              else {
+                const s = 1.0 - alpha;
+                maxGap = 0;
+                for (let j = 0; j < (N + 1) * n; j++) {
+                  const g = s * ld(F, j);
+                  st(F, j, g);
+                  maxGap = Math.max(maxGap, Math.abs(g));
+                }
+              }
+            }
+            needDiff = true;
+            bwdValid = false;
+            decreaseMu();
+            accepted = true;
+            break;
+          }
+        }
+        alpha *= 0.5;
+      }
+      if (!accepted && !increaseMu()) { status = ST_REGLIMIT; break; }
+    }
+  }
+  // gains and value derivatives of the returned trajectory
+  if (!bwdValid && status != ST_NONFINITE) {
+    let ok = true;
+    if (needDiff) ok = derivatives();
+    if (ok) {
+      while (!(ok = backward(mu, reg, box, feasible))) {
+        if (!increaseMu()) break;
+      }
+    }
+    bwdValid = ok;
+  }
+  st(OUT, R_STATUS, <f64>status);
+  st(OUT, R_ITER, <f64>iterations);
+  st(OUT, R_COST, J);
+  st(OUT, R_MU, mu);
+  st(OUT, R_FEAS, feasible ? 1.0 : 0.0);
+  st(OUT, R_MAXGAP, maxGap);
+  st(OUT, R_TIME, now() - t0);
+  st(OUT, R_NHIST, <f64>nHist);
+  st(OUT, R_BWDOK, bwdValid ? 1.0 : 0.0);
+  st(OUT, R_DV1, dV1);
+  st(OUT, R_DV2, dV2);
+  return status;
+}

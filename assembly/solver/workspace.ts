@@ -1,0 +1,133 @@
+// One problem's workspace: a header of i32 pointers, option/output/history blocks, and every per-node
+// array, allocated once for a maximum horizon and reused by every solve (no allocation in iterations).
+// The TS side reads the header (src/wasm/engine.ts) to make its views, so the layout lives only here.
+
+export const H_SYS: i32 = 0;
+export const H_NX: i32 = 1;
+export const H_NU: i32 = 2;
+export const H_NMAX: i32 = 3;
+export const H_N: i32 = 4;
+export const H_PARAMS: i32 = 5;
+export const H_X: i32 = 6;
+export const H_U: i32 = 7;
+export const H_XT: i32 = 8;
+export const H_UT: i32 = 9;
+export const H_F: i32 = 10;
+export const H_A: i32 = 11;
+export const H_B: i32 = 12;
+export const H_LX: i32 = 13;
+export const H_LU: i32 = 14;
+export const H_LXX: i32 = 15;
+export const H_LUU: i32 = 16;
+export const H_LUX: i32 = 17;
+export const H_C: i32 = 18;
+export const H_CT: i32 = 19;
+export const H_K: i32 = 20;
+export const H_KFF: i32 = 21;
+export const H_VX: i32 = 22;
+export const H_VXX: i32 = 23;
+export const H_XI: i32 = 24;
+export const H_X0: i32 = 25;
+export const H_LB: i32 = 26;
+export const H_UB: i32 = 27;
+export const H_OPT: i32 = 28;
+export const H_OUT: i32 = 29;
+export const H_HIST: i32 = 30;
+export const H_SCR: i32 = 31;
+export const H_SIZE: i32 = 32;
+export const HEADER_BYTES: usize = 256;
+
+// options block (f64)
+export const O_MAXITER: i32 = 0;
+export const O_TOL: i32 = 1;
+export const O_TIME: i32 = 2;
+export const O_REG: i32 = 3;
+export const O_MUINIT: i32 = 4;
+export const O_MUMIN: i32 = 5;
+export const O_MUMAX: i32 = 6;
+export const O_MUFACTOR: i32 = 7;
+export const O_LSSTEPS: i32 = 8;
+export const O_ARMIJO: i32 = 9;
+export const O_BOX: i32 = 10;
+export const O_HASX: i32 = 11;
+export const OPT_LEN: i32 = 16;
+
+// outputs block (f64)
+export const R_STATUS: i32 = 0;
+export const R_ITER: i32 = 1;
+export const R_COST: i32 = 2;
+export const R_MU: i32 = 3;
+export const R_FEAS: i32 = 4;
+export const R_MAXGAP: i32 = 5;
+export const R_TIME: i32 = 6;
+export const R_NHIST: i32 = 7;
+export const R_BWDOK: i32 = 8;
+export const R_DV1: i32 = 9;
+export const R_DV2: i32 = 10;
+export const OUT_LEN: i32 = 16;
+
+export const HIST_CAP: i32 = 1024;
+export const PARAMS_LEN: i32 = 64;
+
+export const ST_CONVERGED: i32 = 0;
+export const ST_MAXITER: i32 = 1;
+export const ST_TIMELIMIT: i32 = 2;
+export const ST_REGLIMIT: i32 = 3;
+export const ST_NONFINITE: i32 = 4;
+
+// @ts-ignore: decorator
+@inline export function hdr(ws: usize, slot: i32): usize {
+  return <usize>load<u32>(ws + (<usize>slot << 2));
+}
+
+// @ts-ignore: decorator
+@inline function align16(b: usize): usize {
+  return (b + 15) & ~(<usize>15);
+}
+
+/** scratch f64 count for one backward pass (Q blocks, factors, box-QP buffers), per (n, m) */
+export function scratchLen(n: i32, m: i32): i32 {
+  return 6 * n * n + 8 * n * m + 8 * m * m + 6 * n + 16 * m + 16;
+}
+
+/** f64 counts of the arrays, in header order from H_PARAMS to H_SCR */
+function arrayLen(slot: i32, n: i32, m: i32, N: i32): i32 {
+  switch (slot) {
+    case H_PARAMS: return PARAMS_LEN;
+    case H_X: case H_XT: case H_F: case H_LX: case H_VX: case H_XI: return (N + 1) * n;
+    case H_U: case H_UT: case H_LU: case H_KFF: return N * m;
+    case H_A: return N * n * n;
+    case H_B: case H_LUX: case H_K: return N * n * m;
+    case H_LXX: case H_VXX: return (N + 1) * n * n;
+    case H_LUU: return N * m * m;
+    case H_C: case H_CT: return N + 1;
+    case H_X0: return n;
+    case H_LB: case H_UB: return m;
+    case H_OPT: return OPT_LEN;
+    case H_OUT: return OUT_LEN;
+    case H_HIST: return HIST_CAP;
+    case H_SCR: return scratchLen(n, m);
+    default: return 0;
+  }
+}
+
+/** bytes a workspace for (n, m, Nmax) needs */
+export function wsBytes(n: i32, m: i32, Nmax: i32): usize {
+  let b: usize = HEADER_BYTES;
+  for (let s = H_PARAMS; s < H_SIZE; s++) b += align16(<usize>arrayLen(s, n, m, Nmax) << 3);
+  return b;
+}
+
+/** lay out a workspace at ws (16-byte aligned, wsBytes long, zeroed by the caller's allocator) */
+export function wsInit(ws: usize, sys: i32, n: i32, m: i32, Nmax: i32): void {
+  store<u32>(ws + (<usize>H_SYS << 2), <u32>sys);
+  store<u32>(ws + (<usize>H_NX << 2), <u32>n);
+  store<u32>(ws + (<usize>H_NU << 2), <u32>m);
+  store<u32>(ws + (<usize>H_NMAX << 2), <u32>Nmax);
+  store<u32>(ws + (<usize>H_N << 2), <u32>Nmax);
+  let b: usize = ws + HEADER_BYTES;
+  for (let s = H_PARAMS; s < H_SIZE; s++) {
+    store<u32>(ws + (<usize>s << 2), <u32>b);
+    b += align16(<usize>arrayLen(s, n, m, Nmax) << 3);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * cacto-wasm: the public API.
+ *
+ * ```ts
+ * import { createSolver } from "cacto-wasm";
+ * const solver = await createSolver("car");
+ * const r = solver.solve({ x0: [10, 0, 0, 0, 0] });
+ * console.log(r.statusName, r.cost, r.iterations);
+ * ```
+ */
+import { Engine } from "./wasm/engine.js";
+import type { LoadOptions } from "./wasm/load.js";
+import { Solver, type SolverConfig } from "./to/solver.js";
+import type { SystemSpec } from "./systems/specs.js";
+
+export { Engine } from "./wasm/engine.js";
+export type { LoadOptions, EngineFlavour } from "./wasm/load.js";
+export { Solver, type SolverConfig } from "./to/solver.js";
+export type { Problem, SolveOptions, SolveResult, WarmStart, WarmStartKind, StatusName } from "./to/types.js";
+export { STATUS_NAMES } from "./to/types.js";
+export { SYSTEMS, buildParams, type SystemSpec } from "./systems/specs.js";
+export { SYSTEM_NAMES, type SystemName, P as PARAM_INDEX } from "./systems/layout.js";
+export { Rng } from "./rng.js";
+
+/** a solver for one system on a fresh engine instance */
+export async function createSolver(
+  system: string | SystemSpec, config: SolverConfig & LoadOptions = {},
+): Promise<Solver> {
+  const engine = await Engine.create(config);
+  return new Solver(engine, system, config);
+}

@@ -1,0 +1,150 @@
+/**
+ * The trajectory-optimisation front for one system: validates problems, writes them into a reusable
+ * WASM workspace, runs the engine's solve (one call per solve) and copies the results out.
+ */
+import { Engine } from "../wasm/engine.js";
+import { H, O, R, HIST_CAP } from "../wasm/abi.js";
+import { buildParams, type SystemSpec } from "../systems/specs.js";
+import { P } from "../systems/layout.js";
+import type { Problem, SolveOptions, SolveResult } from "./types.js";
+import { STATUS_NAMES } from "./types.js";
+import { normaliseOptions, type NormalisedOptions } from "./options.js";
+import { buildWarmStart } from "./warmstart.js";
+import { checkInt, checkSystem, checkVector, show } from "./validate.js";
+
+export interface SolverConfig {
+  /** initial workspace capacity in steps (grows on demand; default the system's NSTEPS) */
+  maxHorizon?: number;
+  /** a full parameter block (default: the system's published constants) */
+  params?: ArrayLike<number>;
+}
+
+/** the engine's workspace for one (system, capacity) */
+class Workspace {
+  readonly ptr: number;
+  readonly nmax: number;
+  private hdr: Uint32Array;
+
+  constructor(readonly engine: Engine, readonly spec: SystemSpec, nmax: number, params: Float64Array) {
+    const e = engine.exports;
+    this.nmax = nmax;
+    this.ptr = engine.alloc(e.wsBytes(spec.nx, spec.nu, nmax));
+    e.wsInit(this.ptr, spec.id, spec.nx, spec.nu, nmax);
+    this.hdr = Uint32Array.from(engine.u32(this.ptr, 32));
+    engine.f64(this.hdr[H.PARAMS], P.N).set(params);
+  }
+
+  addr(slot: number): number {
+    return this.hdr[slot];
+  }
+
+  view(slot: number, length: number): Float64Array {
+    return this.engine.f64(this.hdr[slot], length);
+  }
+
+  setHorizon(N: number): void {
+    this.engine.u32(this.ptr, 32)[H.N] = N;
+  }
+}
+
+export class Solver {
+  readonly spec: SystemSpec;
+  readonly engine: Engine;
+  readonly params: Float64Array;
+  private ws: Workspace;
+
+  constructor(engine: Engine, system: string | SystemSpec, config: SolverConfig = {}) {
+    this.engine = engine;
+    this.spec = checkSystem(system);
+    const cap = config.maxHorizon ?? this.spec.nsteps;
+    checkInt("maxHorizon", cap, 1, 1_000_000);
+    this.params = config.params ? Float64Array.from(checkVector("params", config.params, P.N)) : buildParams(this.spec);
+    this.ws = new Workspace(engine, this.spec, cap, this.params);
+  }
+
+  get nx(): number { return this.spec.nx; }
+  get nu(): number { return this.spec.nu; }
+
+  /** solve one problem; never throws for numerical trouble (see result.status), only for bad input */
+  solve(problem: Problem, options?: SolveOptions): SolveResult {
+    return this.run(problem, normaliseOptions(options, this.spec.umax));
+  }
+
+  /** solve independent problems one after another in this instance (same results as solve) */
+  solveBatch(problems: readonly Problem[], options?: SolveOptions): SolveResult[] {
+    if (!Array.isArray(problems)) throw new TypeError(`problems: got ${show(problems)}, expected an array of problems`);
+    const opts = normaliseOptions(options, this.spec.umax);
+    // validate everything first so a bad problem in the middle does not waste the others' work
+    const prepared = problems.map((p, i) => this.prepare(p, `problems[${i}]`));
+    return prepared.map((pp) => this.execute(pp, opts));
+  }
+
+  private run(problem: Problem, opts: NormalisedOptions): SolveResult {
+    return this.execute(this.prepare(problem, "problem"), opts);
+  }
+
+  private prepare(problem: Problem, name: string) {
+    if (typeof problem !== "object" || problem === null) {
+      throw new TypeError(`${name}: got ${show(problem)}, expected { x0, horizon?, warmStart? }`);
+    }
+    const { nx, nu } = this.spec;
+    const x0 = Float64Array.from(checkVector(`${name}.x0`, problem.x0, nx));
+    const N = checkInt(`${name}.horizon`, problem.horizon ?? this.spec.nsteps, 1, 1_000_000);
+    const warm = buildWarmStart({ ...problem, x0 }, nx, nu, N, this.spec.umax);
+    return { x0, N, warm };
+  }
+
+  private execute(pp: ReturnType<Solver["prepare"]>, o: NormalisedOptions): SolveResult {
+    const { nx, nu } = this.spec;
+    const { x0, N, warm } = pp;
+    if (N > this.ws.nmax) this.ws = new Workspace(this.engine, this.spec, Math.max(N, 2 * this.ws.nmax), this.params);
+    const ws = this.ws;
+    ws.setHorizon(N);
+    ws.view(H.X0, nx).set(x0);
+    ws.view(H.U, N * nu).set(warm.U);
+    if (warm.X) ws.view(H.X, (N + 1) * nx).set(warm.X);
+    const opt = ws.view(H.OPT, O.LEN);
+    opt[O.MAXITER] = o.maxIter;
+    opt[O.TOL] = o.tol;
+    opt[O.TIME] = o.timeLimitMs;
+    opt[O.REG] = o.reg;
+    opt[O.MUINIT] = o.muInit;
+    opt[O.MUMIN] = o.muMin;
+    opt[O.MUMAX] = o.muMax;
+    opt[O.MUFACTOR] = o.muFactor;
+    opt[O.LSSTEPS] = o.lsSteps;
+    opt[O.ARMIJO] = o.armijo;
+    opt[O.BOX] = o.box ? 1 : 0;
+    opt[O.HASX] = warm.X ? 1 : 0;
+    if (o.box) {
+      ws.view(H.LB, nu).set(o.box.lower);
+      ws.view(H.UB, nu).set(o.box.upper);
+    }
+    const status = this.engine.exports.solve(ws.ptr);
+    const out = ws.view(H.OUT, 16);
+    const nHist = Math.min(out[R.NHIST], HIST_CAP);
+    const res: SolveResult = {
+      status,
+      statusName: STATUS_NAMES[status],
+      iterations: out[R.ITER],
+      cost: out[R.COST],
+      X: ws.view(H.X, (N + 1) * nx).slice(),
+      U: ws.view(H.U, N * nu).slice(),
+      costs: ws.view(H.C, N + 1).slice(),
+      K: ws.view(H.K, N * nu * nx).slice(),
+      k: ws.view(H.KFF, N * nu).slice(),
+      Vx: ws.view(H.VX, (N + 1) * nx).slice(),
+      gainsValid: out[R.BWDOK] !== 0,
+      mu: out[R.MU],
+      feasible: out[R.FEAS] !== 0,
+      maxGap: out[R.MAXGAP],
+      timeMs: out[R.TIME],
+      costHistory: Array.from(ws.view(H.HIST, nHist)),
+      horizon: N,
+      nx,
+      nu,
+    };
+    if (o.computeVxx) res.Vxx = ws.view(H.VXX, (N + 1) * nx * nx).slice();
+    return res;
+  }
+}

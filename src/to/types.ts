@@ -1,0 +1,79 @@
+/** Public types of the trajectory-optimisation front. */
+
+export const STATUS_NAMES = ["converged", "max-iterations", "time-limit", "regularisation-limit", "non-finite"] as const;
+export type StatusName = (typeof STATUS_NAMES)[number];
+
+export interface SolveOptions {
+  /** iteration budget (default 200) */
+  maxIter?: number;
+  /** stop when feasible and |dV1 + dV2| < tol (default 1e-9) */
+  tol?: number;
+  /** wall-clock budget per solve in ms (default Infinity) */
+  timeLimitMs?: number;
+  /** where regularisation goes: "quu" (default) or "vxx" (Tassa 2012) */
+  reg?: "quu" | "vxx";
+  muInit?: number;
+  muMin?: number;
+  muMax?: number;
+  muFactor?: number;
+  /** line-search steps: alpha = 1, 1/2, ... (default 10) */
+  lsSteps?: number;
+  /** sufficient-decrease fraction (default 0.1) */
+  armijo?: number;
+  /** control box for Box-DDP: true = [-umax, umax] of the system; or explicit bounds; default none */
+  box?: boolean | { lower: ArrayLike<number>; upper: ArrayLike<number> } | null;
+  /** also return V_xx of every node (default false) */
+  computeVxx?: boolean;
+}
+
+export type WarmStartKind = "zeros" | "ics" | "random";
+
+export interface WarmStart {
+  /** controls, horizon*nu values */
+  U: ArrayLike<number>;
+  /** states, (horizon+1)*nx values; may be infeasible (FDDP keeps the gaps); X[0] is replaced by x0 */
+  X?: ArrayLike<number> | null;
+}
+
+export interface Problem {
+  x0: ArrayLike<number>;
+  /** number of control steps N (default: the system's NSTEPS) */
+  horizon?: number;
+  /** "zeros" (default), "ics" (every state = x0, controls 0), "random" (uniform in +-umax), or arrays */
+  warmStart?: WarmStartKind | WarmStart;
+  /** seed of the "random" warm start (default 1) */
+  seed?: number;
+}
+
+export interface SolveResult {
+  status: number;
+  statusName: StatusName;
+  iterations: number;
+  /** total cost of the returned trajectory */
+  cost: number;
+  /** (N+1)*nx states, row per node */
+  X: Float64Array;
+  /** N*nu controls */
+  U: Float64Array;
+  /** per-node costs: running 0..N-1, terminal N */
+  costs: Float64Array;
+  /** feedback gains of the final backward pass, N*nu*nx */
+  K: Float64Array;
+  /** feed-forward terms of the final backward pass, N*nu */
+  k: Float64Array;
+  /** value gradient of the final backward pass, (N+1)*nx (the CACTO-SL targets) */
+  Vx: Float64Array;
+  /** value Hessians, (N+1)*nx*nx, when computeVxx */
+  Vxx?: Float64Array;
+  /** whether K, k, Vx belong to the returned trajectory (false only if the last backward pass failed) */
+  gainsValid: boolean;
+  mu: number;
+  feasible: boolean;
+  maxGap: number;
+  timeMs: number;
+  /** J after initialisation and after each accepted step (first 1024 entries) */
+  costHistory: number[];
+  horizon: number;
+  nx: number;
+  nu: number;
+}

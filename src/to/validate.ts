@@ -1,0 +1,71 @@
+/**
+ * Checks at the public boundary: every error names the parameter, the value received and what was
+ * expected, and is thrown before anything reaches the engine (so a bad call never corrupts it).
+ */
+import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
+import { SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
+
+export function show(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+    const a = Array.from(v as ArrayLike<number>);
+    const head = a.slice(0, 6).map(String).join(", ");
+    return `[${head}${a.length > 6 ? `, ... (${a.length} values)` : ""}]`;
+  }
+  if (typeof v === "object" && v !== null) {
+    try { return JSON.stringify(v).slice(0, 80); } catch { return String(v); }
+  }
+  return String(v);
+}
+
+export function checkSystem(name: unknown): SystemSpec {
+  if (typeof name === "object" && name !== null && "name" in name && typeof (name as SystemSpec).name === "string") {
+    return checkSystem((name as SystemSpec).name) && (name as SystemSpec);
+  }
+  if (typeof name !== "string" || !(SYSTEM_NAMES as string[]).includes(name)) {
+    throw new RangeError(`system: got ${show(name)}, expected one of ${SYSTEM_NAMES.join(", ")}`);
+  }
+  return SYSTEMS[name as SystemName];
+}
+
+export function checkVector(param: string, v: unknown, length: number): ArrayLike<number> {
+  if (v === null || v === undefined || typeof v !== "object" || typeof (v as ArrayLike<number>).length !== "number") {
+    throw new TypeError(`${param}: got ${show(v)}, expected an array of ${length} finite numbers`);
+  }
+  const a = v as ArrayLike<number>;
+  if (a.length !== length) {
+    throw new RangeError(`${param}: got ${a.length} values ${show(a)}, expected ${length}`);
+  }
+  for (let i = 0; i < length; i++) {
+    const x = a[i];
+    if (typeof x !== "number" || !Number.isFinite(x)) {
+      throw new RangeError(`${param}[${i}]: got ${show(x)}, expected a finite number`);
+    }
+  }
+  return a;
+}
+
+export function checkInt(param: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new RangeError(`${param}: got ${show(v)}, expected an integer in [${lo}, ${hi}]`);
+  }
+  return v;
+}
+
+export function checkNumber(param: string, v: unknown, lo: number, hi: number, opts: { allowInfinity?: boolean; openLo?: boolean } = {}): number {
+  const ok = typeof v === "number" && !Number.isNaN(v)
+    && (opts.allowInfinity ? true : Number.isFinite(v))
+    && (opts.openLo ? v > lo : v >= lo) && v <= hi;
+  if (!ok) {
+    throw new RangeError(`${param}: got ${show(v)}, expected a ${opts.allowInfinity ? "" : "finite "}number in ${opts.openLo ? "(" : "["}${lo}, ${hi}]`);
+  }
+  return v as number;
+}
+
+export function checkKeys(param: string, obj: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) {
+      throw new RangeError(`${param}: unknown option ${JSON.stringify(k)}, expected one of ${allowed.join(", ")}`);
+    }
+  }
+}
