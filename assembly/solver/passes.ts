@@ -5,7 +5,8 @@ import { gemm, gemmTN, gemvT, gemv, dot, quadForm, symmetrise, cholesky, cholSol
 import { step, stepDiff, running, terminal } from "../models/dispatch";
 import { boxQP } from "./boxqp";
 import {
-  sys, n, m, N, par, X, U, XT, UT, F, A, B, LX, LU, LXX, LUU, LUX, C, CT, K, KFF, VX, VXX, XI, LB, UB,
+  sys, n, m, N, par, X, U, XT, UT, F, A, B, LX, LU, LXX, LUU, LUX, C, CT, K, KFF, XI, LB, UB,
+  K2, KFF2, VX2, VXX2, swapGains,
   Qx, Qu, Qxx, Quu, Qux, Quur, Quxr, Lf, VA, VB, G, T, DX, NU, QX, QLO, QHI, QFREE, QLF,
 } from "./state";
 
@@ -70,16 +71,17 @@ export function derivatives(): bool {
 
 /**
  * Backward pass with regularisation mu. reg: 0 = on Quu, 1 = on Vxx. box: Box-DDP.
- * Returns false when a Quu~ (or its free block) is not positive definite.
+ * Writes the back gain/value buffers and makes them the front ones only if the whole pass succeeds;
+ * returns false when a Quu~ (or its free block) is not positive definite.
  */
 export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
-  copy(at(VX, N * n), at(LX, N * n), n);
-  copy(at(VXX, N * n * n), at(LXX, N * n * n), n * n);
-  dV1 = 0;
-  dV2 = 0;
+  copy(at(VX2, N * n), at(LX, N * n), n);
+  copy(at(VXX2, N * n * n), at(LXX, N * n * n), n * n);
+  let e1: f64 = 0;
+  let e2: f64 = 0;
   for (let k = N - 1; k >= 0; k--) {
     const Ak = at(A, k * n * n), Bk = at(B, k * n * m);
-    const Vxn = at(VX, (k + 1) * n), Vxxn = at(VXX, (k + 1) * n * n);
+    const Vxn = at(VX2, (k + 1) * n), Vxxn = at(VXX2, (k + 1) * n * n);
     // g = Vx' + Vxx' F_{k+1}
     copy(G, Vxn, n);
     if (!feasible) gemv(G, Vxxn, at(F, (k + 1) * n), n, n, true);
@@ -116,7 +118,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
         }
       }
     }
-    const kk = at(KFF, k * m), Kk = at(K, k * m * n);
+    const kk = at(KFF2, k * m), Kk = at(K2, k * m * n);
     if (!box) {
       if (!cholesky(Lf, Quur, m)) return false;
       copy(kk, Qu, m);
@@ -128,7 +130,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
         const u = ld(U, k * m + i);
         st(QLO, i, ld(LB, i) - u);
         st(QHI, i, ld(UB, i) - u);
-        st(QX, i, ld(kk, i));
+        st(QX, i, ld(KFF, k * m + i)); // warm start: last good k
       }
       const nf = boxQP(Quur, Qu, m);
       if (nf < 0) return false;
@@ -152,7 +154,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
       }
     }
     // Vx = Qx + K^T (Quu k + Qu) + Qux^T k
-    const Vx = at(VX, k * n), Vxx = at(VXX, k * n * n);
+    const Vx = at(VX2, k * n), Vxx = at(VXX2, k * n * n);
     copy(NU, Qu, m);
     gemv(NU, Quu, kk, m, m, true);
     copy(Vx, Qx, n);
@@ -165,9 +167,12 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
     gemmTN(Vxx, Kk, T, n, m, n, true);
     gemmTN(Vxx, Qux, Kk, n, m, n, true);
     symmetrise(Vxx, n);
-    dV1 += dot(kk, Qu, m);
-    dV2 += 0.5 * quadForm(Quu, kk, m);
+    e1 += dot(kk, Qu, m);
+    e2 += 0.5 * quadForm(Quu, kk, m);
   }
+  dV1 = e1;
+  dV2 = e2;
+  swapGains();
   return true;
 }
 

@@ -1,12 +1,13 @@
 // The DDP / FDDP / Box-DDP loop of docs/algorithm.md, one call per solve.
 import { ld, st, copy, zero } from "../mem";
 import {
-  bind, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
+  bind, publishGains, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
 } from "./state";
 import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, dV1, dV2, d1, d2 } from "./passes";
 import {
   O_MAXITER, O_TOL, O_TIME, O_REG, O_MUINIT, O_MUMIN, O_MUMAX, O_MUFACTOR, O_LSSTEPS, O_ARMIJO, O_BOX, O_HASX,
   R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
+  R_TDIFF, R_TBWD, R_TFWD, R_NFWD,
   ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE,
 } from "./workspace";
 
@@ -58,6 +59,8 @@ export function solve(ws: usize): i32 {
   const box = ld(OPT, O_BOX) != 0;
   const hasX = ld(OPT, O_HASX) != 0;
   nHist = 0;
+  let tDiff: f64 = 0, tBwd: f64 = 0, tFwd: f64 = 0;
+  let nFwd = 0;
 
   if (box) {
     for (let k = 0; k < N; k++) {
@@ -90,13 +93,18 @@ export function solve(ws: usize): i32 {
     for (let it = 0; it < maxIter; it++) {
       if (now() - t0 > timeLimit) { status = ST_TIMELIMIT; break; }
       if (needDiff) {
-        if (!derivatives()) { status = ST_NONFINITE; break; }
+        const ta = now();
+        const fin = derivatives();
+        tDiff += now() - ta;
+        if (!fin) { status = ST_NONFINITE; break; }
         needDiff = false;
       }
       let ok = false;
+      const tb = now();
       while (!(ok = backward(mu, reg, box, feasible))) {
         if (!increaseMu()) break;
       }
+      tBwd += now() - tb;
       if (!ok) { status = ST_REGLIMIT; break; }
       bwdValid = true;
       iterations++;
@@ -104,8 +112,10 @@ export function solve(ws: usize): i32 {
       if (!feasible) linearRollout();
       let accepted = false;
       let alpha: f64 = 1;
+      const tf = now();
       for (let i = 0; i < lsSteps; i++) {
         const Jt = forward(alpha, box, feasible);
+        nFwd++;
         if (isFinite(Jt)) {
           const actual = J - Jt;
           let acc = false;
@@ -141,6 +151,7 @@ export function solve(ws: usize): i32 {
         }
         alpha *= 0.5;
       }
+      tFwd += now() - tf;
       if (!accepted && !increaseMu()) { status = ST_REGLIMIT; break; }
     }
   }
@@ -155,6 +166,11 @@ export function solve(ws: usize): i32 {
     }
     bwdValid = ok;
   }
+  publishGains();
+  st(OUT, R_TDIFF, tDiff);
+  st(OUT, R_TBWD, tBwd);
+  st(OUT, R_TFWD, tFwd);
+  st(OUT, R_NFWD, <f64>nFwd);
   st(OUT, R_STATUS, <f64>status);
   st(OUT, R_ITER, <f64>iterations);
   st(OUT, R_COST, J);

@@ -3,6 +3,7 @@
 import {
   hdr, H_SYS, H_NX, H_NU, H_N, H_PARAMS, H_X, H_U, H_XT, H_UT, H_F, H_A, H_B, H_LX, H_LU, H_LXX, H_LUU,
   H_LUX, H_C, H_CT, H_K, H_KFF, H_VX, H_VXX, H_XI, H_X0, H_LB, H_UB, H_OPT, H_OUT, H_HIST, H_SCR,
+  H_K2, H_KFF2, H_VX2, H_VXX2,
 } from "./workspace";
 
 export let sys: i32 = 0;
@@ -28,6 +29,12 @@ export let K: usize = 0;
 export let KFF: usize = 0;
 export let VX: usize = 0;
 export let VXX: usize = 0;
+// back buffers written by the backward pass
+export let K2: usize = 0;
+export let KFF2: usize = 0;
+export let VX2: usize = 0;
+export let VXX2: usize = 0;
+let wsPtr: usize = 0;
 export let XI: usize = 0;
 export let X0: usize = 0;
 export let LB: usize = 0;
@@ -78,7 +85,9 @@ export function bind(ws: usize): void {
   A = hdr(ws, H_A); B = hdr(ws, H_B);
   LX = hdr(ws, H_LX); LU = hdr(ws, H_LU); LXX = hdr(ws, H_LXX); LUU = hdr(ws, H_LUU); LUX = hdr(ws, H_LUX);
   C = hdr(ws, H_C); CT = hdr(ws, H_CT); K = hdr(ws, H_K); KFF = hdr(ws, H_KFF);
-  VX = hdr(ws, H_VX); VXX = hdr(ws, H_VXX); XI = hdr(ws, H_XI); X0 = hdr(ws, H_X0);
+  VX = hdr(ws, H_VX); VXX = hdr(ws, H_VXX);
+  K2 = hdr(ws, H_K2); KFF2 = hdr(ws, H_KFF2); VX2 = hdr(ws, H_VX2); VXX2 = hdr(ws, H_VXX2);
+  wsPtr = ws; XI = hdr(ws, H_XI); X0 = hdr(ws, H_X0);
   LB = hdr(ws, H_LB); UB = hdr(ws, H_UB); OPT = hdr(ws, H_OPT); OUT = hdr(ws, H_OUT); HIST = hdr(ws, H_HIST);
   let p = hdr(ws, H_SCR);
   Qx = p; p = f64s(p, n);
@@ -107,4 +116,24 @@ export function bind(ws: usize): void {
   QFREE = p; p = f64s(p, m);
   QHF = p; p = f64s(p, m * m);
   QLF = p; p = f64s(p, m * m);
+}
+
+/** make the back gain/value buffers the front ones (after a successful backward pass) */
+export function swapGains(): void {
+  let t = K; K = K2; K2 = t;
+  t = KFF; KFF = KFF2; KFF2 = t;
+  t = VX; VX = VX2; VX2 = t;
+  t = VXX; VXX = VXX2; VXX2 = t;
+}
+
+/** publish the front buffers in the header for the host to read */
+export function publishGains(): void {
+  store<u32>(wsPtr + (<usize>H_K << 2), <u32>K);
+  store<u32>(wsPtr + (<usize>H_KFF << 2), <u32>KFF);
+  store<u32>(wsPtr + (<usize>H_VX << 2), <u32>VX);
+  store<u32>(wsPtr + (<usize>H_VXX << 2), <u32>VXX);
+  store<u32>(wsPtr + (<usize>H_K2 << 2), <u32>K2);
+  store<u32>(wsPtr + (<usize>H_KFF2 << 2), <u32>KFF2);
+  store<u32>(wsPtr + (<usize>H_VX2 << 2), <u32>VX2);
+  store<u32>(wsPtr + (<usize>H_VXX2 << 2), <u32>VXX2);
 }

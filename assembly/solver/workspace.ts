@@ -34,7 +34,13 @@ export const H_OPT: i32 = 28;
 export const H_OUT: i32 = 29;
 export const H_HIST: i32 = 30;
 export const H_SCR: i32 = 31;
-export const H_SIZE: i32 = 32;
+// second set of gain/value buffers: a backward pass writes there and the sets swap only on success,
+// so a failed pass never destroys the last good gains (the front set is in H_K.. after each solve)
+export const H_K2: i32 = 32;
+export const H_KFF2: i32 = 33;
+export const H_VX2: i32 = 34;
+export const H_VXX2: i32 = 35;
+export const H_SIZE: i32 = 36;
 export const HEADER_BYTES: usize = 256;
 
 // options block (f64)
@@ -64,6 +70,11 @@ export const R_NHIST: i32 = 7;
 export const R_BWDOK: i32 = 8;
 export const R_DV1: i32 = 9;
 export const R_DV2: i32 = 10;
+// where the time went (ms) and how many forward passes ran
+export const R_TDIFF: i32 = 11;
+export const R_TBWD: i32 = 12;
+export const R_TFWD: i32 = 13;
+export const R_NFWD: i32 = 14;
 export const OUT_LEN: i32 = 16;
 
 export const HIST_CAP: i32 = 1024;
@@ -94,11 +105,11 @@ export function scratchLen(n: i32, m: i32): i32 {
 function arrayLen(slot: i32, n: i32, m: i32, N: i32): i32 {
   switch (slot) {
     case H_PARAMS: return PARAMS_LEN;
-    case H_X: case H_XT: case H_F: case H_LX: case H_VX: case H_XI: return (N + 1) * n;
-    case H_U: case H_UT: case H_LU: case H_KFF: return N * m;
+    case H_X: case H_XT: case H_F: case H_LX: case H_VX: case H_VX2: case H_XI: return (N + 1) * n;
+    case H_U: case H_UT: case H_LU: case H_KFF: case H_KFF2: return N * m;
     case H_A: return N * n * n;
-    case H_B: case H_LUX: case H_K: return N * n * m;
-    case H_LXX: case H_VXX: return (N + 1) * n * n;
+    case H_B: case H_LUX: case H_K: case H_K2: return N * n * m;
+    case H_LXX: case H_VXX: case H_VXX2: return (N + 1) * n * n;
     case H_LUU: return N * m * m;
     case H_C: case H_CT: return N + 1;
     case H_X0: return n;

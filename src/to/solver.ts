@@ -30,12 +30,13 @@ class Workspace {
     this.nmax = nmax;
     this.ptr = engine.alloc(e.wsBytes(spec.nx, spec.nu, nmax));
     e.wsInit(this.ptr, spec.id, spec.nx, spec.nu, nmax);
-    this.hdr = Uint32Array.from(engine.u32(this.ptr, 32));
+    this.hdr = Uint32Array.from(engine.u32(this.ptr, H.SIZE));
     engine.f64(this.hdr[H.PARAMS], P.N).set(params);
   }
 
-  addr(slot: number): number {
-    return this.hdr[slot];
+  /** re-read the header: the engine swaps its gain/value buffers between solves */
+  refresh(): void {
+    this.hdr.set(this.engine.u32(this.ptr, H.SIZE));
   }
 
   view(slot: number, length: number): Float64Array {
@@ -43,7 +44,7 @@ class Workspace {
   }
 
   setHorizon(N: number): void {
-    this.engine.u32(this.ptr, 32)[H.N] = N;
+    this.engine.u32(this.ptr, H.SIZE)[H.N] = N;
   }
 }
 
@@ -121,7 +122,8 @@ export class Solver {
       ws.view(H.UB, nu).set(o.box.upper);
     }
     const status = this.engine.exports.solve(ws.ptr);
-    const out = ws.view(H.OUT, 16);
+    ws.refresh();
+    const out = ws.view(H.OUT, R.LEN);
     const nHist = Math.min(out[R.NHIST], HIST_CAP);
     const res: SolveResult = {
       status,
@@ -139,6 +141,7 @@ export class Solver {
       feasible: out[R.FEAS] !== 0,
       maxGap: out[R.MAXGAP],
       timeMs: out[R.TIME],
+      profile: { derivativesMs: out[R.TDIFF], backwardMs: out[R.TBWD], forwardMs: out[R.TFWD], forwardPasses: out[R.NFWD] },
       costHistory: Array.from(ws.view(H.HIST, nHist)),
       horizon: N,
       nx,

@@ -71,6 +71,8 @@ export interface SolveResult {
   feasible: boolean;
   maxGap: number;
   timeMs: number;
+  /** where the solve's time went (wall clock inside the engine) and how many forward passes ran */
+  profile: { derivativesMs: number; backwardMs: number; forwardMs: number; forwardPasses: number };
   /** J after initialisation and after each accepted step (first 1024 entries) */
   costHistory: number[];
   horizon: number;

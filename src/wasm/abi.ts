@@ -5,7 +5,9 @@
 export const H = {
   SYS: 0, NX: 1, NU: 2, NMAX: 3, N: 4, PARAMS: 5, X: 6, U: 7, XT: 8, UT: 9, F: 10, A: 11, B: 12,
   LX: 13, LU: 14, LXX: 15, LUU: 16, LUX: 17, C: 18, CT: 19, K: 20, KFF: 21, VX: 22, VXX: 23, XI: 24,
-  X0: 25, LB: 26, UB: 27, OPT: 28, OUT: 29, HIST: 30, SCR: 31,
+  X0: 25, LB: 26, UB: 27, OPT: 28, OUT: 29, HIST: 30, SCR: 31, K2: 32, KFF2: 33, VX2: 34, VXX2: 35,
+  /** slots in the header */
+  SIZE: 36,
 } as const;
 
 export const O = {
@@ -15,6 +17,7 @@ export const O = {
 
 export const R = {
   STATUS: 0, ITER: 1, COST: 2, MU: 3, FEAS: 4, MAXGAP: 5, TIME: 6, NHIST: 7, BWDOK: 8, DV1: 9, DV2: 10,
+  TDIFF: 11, TBWD: 12, TFWD: 13, NFWD: 14, LEN: 16,
 } as const;
 
 export const HIST_CAP = 1024;
