@@ -15,6 +15,7 @@ export const P_YD: i32 = 11;
 export const P_NOBS: i32 = 12;
 export const P_OBS: i32 = 13;
 export const P_UMAX: i32 = 29;
+export const P_SYS: i32 = 32;
 export const P_CP_L: i32 = 32;
 export const P_CP_W: i32 = 33;
 export const P_CP_LD: i32 = 34;

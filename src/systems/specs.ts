@@ -92,8 +92,9 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     name: "toy1d", id: SYSTEM_IDS.toy1d, title: "1-D three-minima toy",
     nx: 1, nu: 1, dt: 0.1, nsteps: 10,
     stateNames: ["x"], controlNames: ["u"],
-    umax: [1e6],
-    // w_d etc. unused; WU and TOY_WX carry the cost; s = 1, no soft bound
+    // no soft bound in this system's cost (w_b = 0); umax only scales random warm starts and the box
+    umax: [5],
+    // w_d etc. unused; WU and TOY_WX carry the cost; s = 1
     weights: { s: 1, wd: 0, wpeak: 0, wv: 0, wob: 0, wu: 0.1, wb: 0, aob: 1, a2: 1 },
     target: [0, 0], obstacles: [], boxes: [],
     sampleRanges: [[-2.2, 2.0]], k0Range: [0, 9],
@@ -168,7 +169,7 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
   },
 };
 
-/** Roots of the toy1d sextic: l_x(x) = w_x * prod (x - r_i). */
+/** Roots of the toy1d sextic: the state cost is w_x * prod (x - r_i). */
 export const TOY_ROOTS = [1.9, 1.0, 0.6, -0.5, -1.2, -2.1];
 
 /** Build the f64 parameter block of a system (see layout.ts). */
