@@ -48,6 +48,24 @@ class Workspace {
   }
 }
 
+export interface PreparedProblem {
+  x0: Float64Array;
+  N: number;
+  warm: { U: Float64Array; X: Float64Array | null };
+}
+
+/** validate a problem and build its warm start (throws naming `name` and the bad field) */
+export function prepareProblem(spec: SystemSpec, problem: Problem, name: string): PreparedProblem {
+  if (typeof problem !== "object" || problem === null) {
+    throw new TypeError(`${name}: got ${show(problem)}, expected { x0, horizon?, warmStart? }`);
+  }
+  const { nx, nu } = spec;
+  const x0 = Float64Array.from(checkVector(`${name}.x0`, problem.x0, nx));
+  const N = checkInt(`${name}.horizon`, problem.horizon ?? spec.nsteps, 1, 1_000_000);
+  const warm = buildWarmStart({ ...problem, x0 }, nx, nu, N, spec.umax);
+  return { x0, N, warm };
+}
+
 export class Solver {
   readonly spec: SystemSpec;
   readonly engine: Engine;
@@ -84,18 +102,16 @@ export class Solver {
     return this.execute(this.prepare(problem, "problem"), opts);
   }
 
-  private prepare(problem: Problem, name: string) {
-    if (typeof problem !== "object" || problem === null) {
-      throw new TypeError(`${name}: got ${show(problem)}, expected { x0, horizon?, warmStart? }`);
-    }
-    const { nx, nu } = this.spec;
-    const x0 = Float64Array.from(checkVector(`${name}.x0`, problem.x0, nx));
-    const N = checkInt(`${name}.horizon`, problem.horizon ?? this.spec.nsteps, 1, 1_000_000);
-    const warm = buildWarmStart({ ...problem, x0 }, nx, nu, N, this.spec.umax);
-    return { x0, N, warm };
+  /** solve already-validated problems (the worker pool validates in the calling thread) */
+  solvePrepared(pp: PreparedProblem, options?: SolveOptions): SolveResult {
+    return this.execute(pp, normaliseOptions(options, this.spec.umax));
   }
 
-  private execute(pp: ReturnType<Solver["prepare"]>, o: NormalisedOptions): SolveResult {
+  private prepare(problem: Problem, name: string): PreparedProblem {
+    return prepareProblem(this.spec, problem, name);
+  }
+
+  private execute(pp: PreparedProblem, o: NormalisedOptions): SolveResult {
     const { nx, nu } = this.spec;
     const { x0, N, warm } = pp;
     if (N > this.ws.nmax) this.ws = new Workspace(this.engine, this.spec, Math.max(N, 2 * this.ws.nmax), this.params);

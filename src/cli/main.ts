@@ -1,0 +1,172 @@
+/**
+ * `cacto <command>`: systems, solve, bench, demo. Training and evaluation (CACTO) are not built yet and
+ * say so. Returns the process exit code: 0 ok, 1 failure, 2 usage error.
+ */
+import { writeFileSync } from "node:fs";
+import { Engine } from "../wasm/engine.js";
+import { Solver } from "../to/solver.js";
+import { SYSTEMS } from "../systems/specs.js";
+import { SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
+import type { SolveOptions, WarmStartKind } from "../to/types.js";
+import { plotTrajectories } from "../eval/svg.js";
+import { parseArgs, usage, UsageError, type FlagSpec } from "./args.js";
+
+const HELP = `cacto: reinforcement learning + trajectory optimisation (CACTO) with a WASM iLQR/FDDP engine
+
+commands:
+  systems                 list the benchmark systems
+  solve --system S ...    solve one optimal-control problem (cacto solve --help)
+  bench solver [--json]   solver benchmark: WASM SIMD vs WASM scalar vs plain TS, and worker throughput
+  demo                    what "npm start" runs for now: TO from naive warm starts on the car
+  train, eval             CACTO training / evaluation: NOT IMPLEMENTED YET (issue 3)`;
+
+const SOLVE_FLAGS: Record<string, FlagSpec> = {
+  system: { type: "string", help: "benchmark system", choices: SYSTEM_NAMES },
+  x0: { type: "list", help: "initial state, comma-separated" },
+  horizon: { type: "int", help: "control steps N (default: the system's NSTEPS)" },
+  warm: { type: "string", help: "warm start (default zeros)", choices: ["zeros", "ics", "random"] },
+  seed: { type: "int", help: "seed of the random warm start (default 1)" },
+  "max-iter": { type: "int", help: "iteration budget (default 200)" },
+  tol: { type: "number", help: "convergence tolerance on the expected decrease (default 1e-9)" },
+  "time-limit": { type: "number", help: "time budget in ms" },
+  reg: { type: "string", help: "regularisation on Quu or Vxx (default quu)", choices: ["quu", "vxx"] },
+  box: { type: "boolean", help: "hard control box [-umax, umax] (Box-DDP)" },
+  flavour: { type: "string", help: "engine build (default simd)", choices: ["simd", "scalar"] },
+  json: { type: "boolean", help: "print the result as JSON" },
+  plot: { type: "string", help: "write an SVG of the trajectory over the obstacles" },
+  help: { type: "boolean", help: "this help" },
+};
+
+const BENCH_FLAGS: Record<string, FlagSpec> = {
+  json: { type: "boolean", help: "JSON lines" },
+  systems: { type: "string", help: "comma-separated subset of systems" },
+  reps: { type: "int", help: "timed repetitions per start (default 5)" },
+  batch: { type: "int", help: "problems in the throughput batch (default 128)" },
+  "no-ref": { type: "boolean", help: "skip the plain-TS reference rows" },
+  help: { type: "boolean", help: "this help" },
+};
+
+function out(s: string): void {
+  process.stdout.write(s + "\n");
+}
+
+function cmdSystems(argv: string[]): number {
+  const { flags } = parseArgs(argv, { json: { type: "boolean", help: "JSON" } }, "systems");
+  const rows = SYSTEM_NAMES.map((n) => {
+    const s = SYSTEMS[n];
+    return { name: n, title: s.title, nx: s.nx, nu: s.nu, dt: s.dt, nsteps: s.nsteps, state: s.stateNames.join(","), control: s.controlNames.join(","), umax: s.umax };
+  });
+  if (flags.json) { out(JSON.stringify(rows, null, 2)); return 0; }
+  out("system              nx  nu  dt    NSTEPS  state / control");
+  for (const r of rows) {
+    out(`${r.name.padEnd(20)}${String(r.nx).padEnd(4)}${String(r.nu).padEnd(4)}${String(r.dt).padEnd(6)}${String(r.nsteps).padEnd(8)}[${r.state}] / [${r.control}]  (${r.title})`);
+  }
+  return 0;
+}
+
+async function cmdSolve(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, SOLVE_FLAGS, "solve");
+  if (flags.help) { out(usage("solve --system <name> --x0 <values> [flags]", "Solve one optimal-control problem with the WASM engine.", SOLVE_FLAGS)); return 0; }
+  if (positional.length) throw new UsageError(`solve: unexpected argument ${JSON.stringify(positional[0])}`);
+  if (!flags.system) throw new UsageError(`solve: --system is required (one of ${SYSTEM_NAMES.join(", ")})`);
+  const spec = SYSTEMS[flags.system as SystemName];
+  const x0 = (flags.x0 as number[] | undefined) ?? spec.evalStates[0];
+  if (x0.length !== spec.nx) throw new UsageError(`--x0: got ${x0.length} values, expected ${spec.nx} for ${spec.name} [${spec.stateNames.join(", ")}]`);
+  const options: SolveOptions = {};
+  if (flags["max-iter"] !== undefined) options.maxIter = flags["max-iter"] as number;
+  if (flags.tol !== undefined) options.tol = flags.tol as number;
+  if (flags["time-limit"] !== undefined) options.timeLimitMs = flags["time-limit"] as number;
+  if (flags.reg) options.reg = flags.reg as "quu" | "vxx";
+  if (flags.box) options.box = true;
+  const engine = await Engine.create({ flavour: (flags.flavour as "simd" | "scalar") ?? "simd" });
+  const solver = new Solver(engine, spec.name);
+  const t = performance.now();
+  const r = solver.solve({ x0, horizon: flags.horizon as number | undefined, warmStart: (flags.warm as WarmStartKind) ?? "zeros", seed: flags.seed as number | undefined }, options);
+  const wall = performance.now() - t;
+  if (flags.plot) {
+    const svg = plotTrajectories(spec, solver.params, [{ label: `${flags.warm ?? "zeros"} warm start: cost ${r.cost.toFixed(4)} (${r.statusName})`, X: r.X }], { title: `${spec.title}, x0 = (${x0.join(", ")})` });
+    writeFileSync(flags.plot as string, svg);
+  }
+  if (flags.json) {
+    out(JSON.stringify({
+      system: spec.name, x0, horizon: r.horizon, status: r.statusName, cost: r.cost, iterations: r.iterations, timeMs: r.timeMs,
+      feasible: r.feasible, profile: r.profile, X: Array.from(r.X), U: Array.from(r.U), costs: Array.from(r.costs),
+    }));
+  } else {
+    out(`system     ${spec.name} (${spec.title})`);
+    out(`x0         (${x0.join(", ")}), horizon ${r.horizon}, warm start ${flags.warm ?? "zeros"}`);
+    out(`status     ${r.statusName}`);
+    out(`cost       ${r.cost.toPrecision(10)}`);
+    out(`iterations ${r.iterations}`);
+    out(`time       ${r.timeMs.toFixed(2)} ms in the engine (${wall.toFixed(2)} ms with the first-call warm-up), ${(r.timeMs / Math.max(1, r.iterations)).toFixed(3)} ms/iteration`);
+    const xN = Array.from(r.X.subarray(r.horizon * spec.nx)).map((v) => v.toFixed(3));
+    out(`final x    (${xN.join(", ")})`);
+    if (flags.plot) out(`plot       ${flags.plot}`);
+  }
+  return r.statusName === "non-finite" ? 1 : 0;
+}
+
+async function cmdBench(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, BENCH_FLAGS, "bench");
+  if (flags.help || positional[0] !== "solver") {
+    out(usage("bench solver [flags]", "Benchmark the solver three ways (WASM SIMD, WASM scalar, plain TS) and the worker pool.", BENCH_FLAGS));
+    return flags.help ? 0 : 2;
+  }
+  const systems = flags.systems ? (flags.systems as string).split(",") : undefined;
+  for (const s of systems ?? []) {
+    if (!(SYSTEM_NAMES as string[]).includes(s)) throw new UsageError(`--systems: got ${JSON.stringify(s)}, expected names from ${SYSTEM_NAMES.join(", ")}`);
+  }
+  const { runSolverBench } = await import("../../bench/solver.js");
+  const { formatBenchRow } = await import("../../bench/format.js");
+  await runSolverBench(
+    { systems: systems as SystemName[] | undefined, reps: flags.reps as number | undefined, batch: flags.batch as number | undefined, noRef: !!flags["no-ref"] },
+    (row) => out(flags.json ? JSON.stringify(row) : formatBenchRow(row)),
+  );
+  return 0;
+}
+
+async function cmdDemo(): Promise<number> {
+  out("!! CACTO training and evaluation are NOT IMPLEMENTED YET (issue 3). This demo shows the TO engine only:");
+  out("!! the car from its evaluation states, with the naive warm starts CACTO is meant to beat.\n");
+  const spec = SYSTEMS.car;
+  const solver = new Solver(await Engine.create(), "car");
+  out("x0                 zeros            ics              random           iterations  ms");
+  for (const x0 of spec.evalStates) {
+    const cells: string[] = [];
+    let its = 0, ms = 0;
+    for (const w of ["zeros", "ics", "random"] as const) {
+      const r = solver.solve({ x0, warmStart: w, seed: 7 });
+      cells.push(`${r.cost.toFixed(3).padEnd(8)} ${r.statusName.slice(0, 7).padEnd(8)}`);
+      its += r.iterations; ms += r.timeMs;
+    }
+    out(`(${x0.slice(0, 2).join(", ")})`.padEnd(19) + cells.join(" ") + ` ${String(its).padEnd(11)} ${ms.toFixed(0)}`);
+  }
+  out("\nSolve one problem yourself: npx cacto solve --system car --x0 10,0,0,0,0 --plot car.svg");
+  return 0;
+}
+
+function notImplemented(cmd: string): number {
+  process.stderr.write(`cacto ${cmd}: NOT IMPLEMENTED YET. CACTO training and evaluation are issue 3; only the TO engine exists so far.\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case "systems": return cmdSystems(rest);
+      case "solve": return await cmdSolve(rest);
+      case "bench": return await cmdBench(rest);
+      case "demo": return await cmdDemo();
+      case "train": case "eval": return notImplemented(cmd);
+      case undefined: case "help": case "--help": case "-h": out(HELP); return cmd ? 0 : 2;
+      default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, bench, demo, train or eval`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof RangeError || e instanceof TypeError) {
+      process.stderr.write(`cacto: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
