@@ -1,0 +1,70 @@
+// The cacto command as a user runs it.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const bin = new URL("../bin/cacto.js", import.meta.url).pathname;
+function cacto(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test("systems lists the six benchmark systems with dimensions", () => {
+  const r = cacto("systems", "--json");
+  assert.is(r.code, 0);
+  const rows = JSON.parse(r.out) as { name: string; nx: number; nu: number }[];
+  assert.equal(rows.map((x) => x.name), ["toy1d", "single_integrator", "double_integrator", "car", "car_park", "manipulator"]);
+  assert.equal(rows.find((x) => x.name === "manipulator"), { ...rows.find((x) => x.name === "manipulator")!, nx: 6, nu: 3 });
+});
+
+test("solve prints status, cost, iterations and time; --json and --plot", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cacto-cli-"));
+  const svg = path.join(dir, "si.svg");
+  const r = cacto("solve", "--system", "single_integrator", "--x0", "10,0", "--json", "--plot", svg);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.is(j.status, "converged");
+  assert.ok(j.cost > 0 && j.iterations > 0);
+  assert.is(j.X.length, 101 * 2);
+  const s = readFileSync(svg, "utf8");
+  assert.ok(s.startsWith("<svg"));
+  assert.is((s.match(/<ellipse/g) ?? []).length, 3, "three obstacles drawn");
+  assert.match(s, /<path d="M[\d.]+,[\d.]+L/);
+  const h = cacto("solve", "--system", "car", "--x0", "10,0,0,0,0", "--horizon", "100", "--warm", "ics");
+  assert.is(h.code, 0, h.err);
+  assert.match(h.out, /status\s+(converged|max-iterations)/);
+  assert.match(h.out, /cost\s+\d/);
+  assert.match(h.out, /iterations\s+\d+/);
+  assert.match(h.out, /ms\/iteration/);
+});
+
+test("bad arguments give clear errors and exit code 2", () => {
+  const cases: [string[], RegExp][] = [
+    [["solve", "--system", "car", "--x0", "1,2"], /--x0: got 2 values, expected 5 for car/],
+    [["solve", "--system", "cart"], /--system: got "cart", expected one of/],
+    [["solve", "--system", "car", "--x0", "1,a,0,0,0"], /--x0: item 2 is "a"/],
+    [["solve", "--system", "car", "--horizon", "0"], /problem\.horizon: got 0/],
+    [["solve", "--system", "car", "--warm", "best"], /--warm: got "best", expected one of zeros, ics, random/],
+    [["solve", "--system", "car", "--speed", "3"], /unknown flag --speed/],
+    [["solve"], /--system is required/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cacto(...args);
+    assert.is(r.code, 2, args.join(" "));
+    assert.match(r.err, re);
+  }
+});
+
+test("train and eval say loudly that they are not implemented", () => {
+  for (const c of ["train", "eval"]) {
+    const r = cacto(c);
+    assert.is(r.code, 1);
+    assert.match(r.err, /NOT IMPLEMENTED YET/);
+  }
+});
+
+test.run();
