@@ -1,0 +1,636 @@
+/**
+ * Actor and critic networks of CACTO / CACTO-SL (spec sections 2 and 3) as plain weight lists of
+ * tf.Variable with hand-written forward functions (no tf.layers), an Adam optimiser whose whole state
+ * is ours (bit-exact checkpoints) and the training steps, each one call per minibatch.
+ *
+ * Conventions
+ * - Inputs are normalised rows s = [x / norm, 2t/T - 1] (see normalise.ts), float32, nb*(nx+1).
+ * - Actor: (nx+1) -> hidden... -> nu, LeakyReLU(alpha) hidden layers, linear output (or tanh * umax).
+ *   Init: Glorot-uniform kernels (the Keras default of the reference), zero biases.
+ * - Critic: SIREN, sine layers sin(w0 (s W + b)) then a linear output of size 1. Init: sine-layer
+ *   kernels uniform +-sqrt(6/fan_in)/w0 (first layer too: w0 = 1 in the reference), sine-layer biases
+ *   uniform +-1/sqrt(fan_in) (as in the SIREN authors' code), output layer Glorot-uniform, zero bias.
+ * - Every initial value is drawn from the caller's seeded Rng, in a fixed order (actor then critic).
+ * - The critic's input gradient dV/ds is computed *analytically with tf ops* in the forward function
+ *   (reverse recursion through the sine layers), so the Sobolev loss is a first-order-differentiable
+ *   graph. (Nested tf.grad also works for SIREN on wasm, but not for LeakyReLU: the gradient of
+ *   `Greater` is missing; the analytic form avoids second-order tapes altogether.)
+ * - Adam: the update of tf.train.adam (same formula, beta1 0.9, beta2 0.999, epsilon 1e-7), but with
+ *   its state (moments, step count) owned here: tf.train.adam's setWeights recomputes beta^t with pow,
+ *   which differs in the last bits from the running product, so restored runs would drift.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../rng.js";
+import type { SystemSpec } from "../systems/specs.js";
+import { initTf, type TfBackend } from "./backend.js";
+import { invNorm } from "./normalise.js";
+
+// ---------------------------------------------------------------------------------------------
+// serialisable data
+
+/** a tensor as plain data: shape and row-major values (float32 values held exactly in doubles) */
+export interface TensorData {
+  shape: number[];
+  data: number[];
+}
+
+function toData(t: tf.Tensor): TensorData {
+  return { shape: t.shape.slice(), data: Array.from(t.dataSync()) };
+}
+
+function assignData(v: tf.Variable, d: TensorData, what: string): void {
+  if (d.shape.length !== v.shape.length || d.shape.some((n, i) => n !== v.shape[i])) {
+    throw new RangeError(`${what}: shape [${d.shape}] does not match [${v.shape}]`);
+  }
+  if (d.data.length !== v.size) throw new RangeError(`${what}: ${d.data.length} values for size ${v.size}`);
+  const t = tf.tensor(Float32Array.from(d.data), v.shape, "float32");
+  v.assign(t);
+  t.dispose();
+}
+
+// ---------------------------------------------------------------------------------------------
+// dense layers
+
+export interface Dense {
+  W: tf.Variable<tf.Rank.R2>;
+  b: tf.Variable<tf.Rank.R1>;
+}
+
+/** n values uniform in [-limit, limit) from rng; zeros without an rng (weights to be overwritten) */
+function uniformValues(rng: Rng | null, n: number, limit: number): Float32Array {
+  const a = new Float32Array(n);
+  if (rng) for (let i = 0; i < n; i++) a[i] = rng.uniform(-limit, limit);
+  return a;
+}
+
+function makeDense(rng: Rng | null, fanIn: number, fanOut: number, wLimit: number, bLimit: number): Dense {
+  const wVals = uniformValues(rng, fanIn * fanOut, wLimit);
+  const bVals = bLimit > 0 ? uniformValues(rng, fanOut, bLimit) : new Float32Array(fanOut);
+  // inside tidy: the initial-value tensors are freed, the variables survive
+  const W = tf.tidy(() => tf.variable(tf.tensor2d(wVals, [fanIn, fanOut]), true));
+  const b = tf.tidy(() => tf.variable(tf.tensor1d(bVals), true));
+  return { W: W as tf.Variable<tf.Rank.R2>, b: b as tf.Variable<tf.Rank.R1> };
+}
+
+const glorot = (fanIn: number, fanOut: number) => Math.sqrt(6 / (fanIn + fanOut));
+
+/** base class: an ordered list of dense layers */
+export abstract class Network {
+  readonly layers: Dense[];
+
+  protected constructor(layers: Dense[]) {
+    this.layers = layers;
+  }
+
+  /** the trainable variables in a fixed order: W0, b0, W1, b1, ... */
+  variables(): tf.Variable[] {
+    const out: tf.Variable[] = [];
+    for (const l of this.layers) out.push(l.W, l.b);
+    return out;
+  }
+
+  /** number of scalar parameters */
+  get size(): number {
+    return this.variables().reduce((s, v) => s + v.size, 0);
+  }
+
+  /** copy the weights of a network of the same shape, in place */
+  copyFrom(other: Network): void {
+    const a = this.variables();
+    const b = other.variables();
+    if (a.length !== b.length) throw new RangeError("copyFrom: networks differ in depth");
+    a.forEach((v, i) => {
+      if (v.size !== b[i].size) throw new RangeError(`copyFrom: variable ${i} differs in shape`);
+      v.assign(b[i]);
+    });
+  }
+
+  getWeights(): TensorData[] {
+    return this.variables().map(toData);
+  }
+
+  setWeights(ws: TensorData[]): void {
+    const vs = this.variables();
+    if (ws.length !== vs.length) throw new RangeError(`setWeights: ${ws.length} tensors for ${vs.length} variables`);
+    vs.forEach((v, i) => assignData(v, ws[i], `weight ${i}`));
+  }
+
+  dispose(): void {
+    for (const v of this.variables()) v.dispose();
+  }
+}
+
+/** target <- tau * source + (1 - tau) * target, in place, for networks of the same shape */
+export function softUpdate(target: Network, source: Network, tau: number): void {
+  const t = target.variables();
+  const s = source.variables();
+  if (t.length !== s.length) throw new RangeError("softUpdate: networks differ in depth");
+  tf.tidy(() => {
+    t.forEach((v, i) => {
+      v.assign(tf.add(tf.mul(s[i], tau), tf.mul(v, 1 - tau)));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// actor
+
+export interface ActorConfig {
+  nIn: number;
+  nu: number;
+  hidden: number[];
+  /** LeakyReLU slope for negative inputs */
+  alpha: number;
+  output: "linear" | "tanh";
+  /** output scale of the tanh variant */
+  umax: number[] | null;
+}
+
+export class Actor extends Network {
+  readonly config: ActorConfig;
+  private scale: tf.Tensor1D | null;
+
+  /** rng null: zero weights (to be overwritten by setWeights/copyFrom), no draws */
+  constructor(config: ActorConfig, rng: Rng | null) {
+    const sizes = [config.nIn, ...config.hidden, config.nu];
+    const layers: Dense[] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      layers.push(makeDense(rng, sizes[l], sizes[l + 1], glorot(sizes[l], sizes[l + 1]), 0));
+    }
+    super(layers);
+    this.config = config;
+    if (config.output === "tanh") {
+      if (!config.umax || config.umax.length !== config.nu) throw new RangeError("actor: the tanh output needs umax (nu entries)");
+      this.scale = tf.keep(tf.tensor1d(config.umax));
+    } else {
+      this.scale = null;
+    }
+  }
+
+  /** pi(s): (nb, nIn) -> (nb, nu) */
+  forward(s: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h: tf.Tensor2D = s;
+      const n = this.layers.length;
+      for (let l = 0; l < n; l++) {
+        const { W, b } = this.layers[l];
+        const z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
+        h = l + 1 < n ? tf.leakyRelu(z, this.config.alpha) : z;
+      }
+      if (this.scale) h = tf.mul(tf.tanh(h), this.scale);
+      return h;
+    });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.scale?.dispose();
+    this.scale = null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// critic (SIREN)
+
+export interface CriticConfig {
+  nIn: number;
+  hidden: number[];
+  w0: number;
+}
+
+export class Critic extends Network {
+  readonly config: CriticConfig;
+
+  /** rng null: zero weights (to be overwritten by setWeights/copyFrom), no draws */
+  constructor(config: CriticConfig, rng: Rng | null) {
+    const sizes = [config.nIn, ...config.hidden];
+    const layers: Dense[] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const fanIn = sizes[l];
+      layers.push(makeDense(rng, fanIn, sizes[l + 1], Math.sqrt(6 / fanIn) / config.w0, 1 / Math.sqrt(fanIn)));
+    }
+    const last = sizes[sizes.length - 1];
+    layers.push(makeDense(rng, last, 1, glorot(last, 1), 0));
+    super(layers);
+    this.config = config;
+  }
+
+  /** V(s): (nb, nIn) -> (nb, 1) */
+  forward(s: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h: tf.Tensor2D = s;
+      const n = this.layers.length;
+      const w0 = this.config.w0;
+      for (let l = 0; l < n; l++) {
+        const { W, b } = this.layers[l];
+        const z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
+        h = l + 1 < n ? (tf.sin(w0 === 1 ? z : tf.mul(z, w0)) as tf.Tensor2D) : z;
+      }
+      return h;
+    });
+  }
+
+  /**
+   * V(s) and dV/ds (nb, nIn) by the analytic reverse recursion, built from differentiable tf ops:
+   * g_L = W_out^T; g_{l} = (g_{l+1} * w0 cos(w0 z_l)) W_l^T.
+   */
+  forwardWithGrad(s: tf.Tensor2D): { v: tf.Tensor2D; g: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const n = this.layers.length;
+      const w0 = this.config.w0;
+      const derivs: tf.Tensor2D[] = [];
+      let h: tf.Tensor2D = s;
+      for (let l = 0; l + 1 < n; l++) {
+        const { W, b } = this.layers[l];
+        let z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
+        if (w0 !== 1) z = tf.mul(z, w0);
+        h = tf.sin(z);
+        derivs.push(w0 === 1 ? tf.cos(z) : tf.mul(tf.cos(z), w0));
+      }
+      const out = this.layers[n - 1];
+      const v = tf.add(tf.matMul(h, out.W), out.b) as tf.Tensor2D;
+      // dV/dh_{n-2} = W_out^T broadcast over the batch: (nb, H) = cos-derivative * W_out^T row
+      let g: tf.Tensor2D = tf.mul(derivs[n - 2], tf.reshape(out.W, [1, -1])) as tf.Tensor2D;
+      for (let l = n - 2; l >= 0; l--) {
+        // g is dV/dz_l (pre-activation, including the w0 factor); back through W_l
+        const back = tf.matMul(g, this.layers[l].W, false, true) as tf.Tensor2D;
+        g = l > 0 ? (tf.mul(back, derivs[l - 1]) as tf.Tensor2D) : back;
+      }
+      return { v, g };
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adam
+
+export interface AdamConfig {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+export interface AdamData extends AdamConfig {
+  /** completed steps */
+  t: number;
+  m: TensorData[];
+  v: TensorData[];
+}
+
+/** Adam with the update of tf.train.adam; the state (t, moments) is plain and restorable bit-exactly */
+export class Adam {
+  readonly config: AdamConfig;
+  private readonly vars: tf.Variable[];
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private t = 0;
+
+  constructor(vars: tf.Variable[], config: Partial<AdamConfig> & { lr: number }) {
+    this.config = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...config };
+    this.vars = vars;
+    this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+  }
+
+  get iterations(): number {
+    return this.t;
+  }
+
+  get learningRate(): number {
+    return this.config.lr;
+  }
+
+  set learningRate(lr: number) {
+    if (!(lr > 0)) throw new RangeError(`learning rate ${lr}: expected > 0`);
+    this.config.lr = lr;
+  }
+
+  /** one update with the gradients of `vars` (same order); the caller disposes the gradients */
+  apply(grads: tf.Tensor[]): void {
+    if (grads.length !== this.vars.length) throw new RangeError(`adam: ${grads.length} gradients for ${this.vars.length} variables`);
+    const { beta1, beta2, epsilon, lr } = this.config;
+    const t = this.t + 1;
+    const c1 = 1 - Math.pow(beta1, t);
+    const c2 = 1 - Math.pow(beta2, t);
+    tf.tidy(() => {
+      this.vars.forEach((x, i) => {
+        const g = grads[i];
+        const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
+        const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
+        x.assign(tf.add(tf.mul(step, -lr), x));
+      });
+    });
+    this.t = t;
+  }
+
+  getState(): AdamData {
+    return { ...this.config, t: this.t, m: this.m.map(toData), v: this.v.map(toData) };
+  }
+
+  setState(d: AdamData): void {
+    if (d.m.length !== this.m.length || d.v.length !== this.v.length) {
+      throw new RangeError(`adam state: ${d.m.length} moments for ${this.m.length} variables`);
+    }
+    this.m.forEach((x, i) => assignData(x, d.m[i], `adam m ${i}`));
+    this.v.forEach((x, i) => assignData(x, d.v[i], `adam v ${i}`));
+    if (!Number.isInteger(d.t) || d.t < 0) throw new RangeError(`adam state: t = ${d.t}`);
+    this.t = d.t;
+    this.config.lr = d.lr;
+    this.config.beta1 = d.beta1;
+    this.config.beta2 = d.beta2;
+    this.config.epsilon = d.epsilon;
+  }
+
+  dispose(): void {
+    for (const x of [...this.m, ...this.v]) x.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// actor + critic + target critic + optimisers
+
+export interface ActorCriticOptions {
+  /** actor hidden sizes (reference 256-256) */
+  actorHidden?: number[];
+  /** LeakyReLU slope (reference 0.3) */
+  actorAlpha?: number;
+  /** actor output: linear (reference) or tanh * umax */
+  actorOutput?: "linear" | "tanh";
+  /** critic sine-layer sizes (reference 64-64-128-128) */
+  criticHidden?: number[];
+  /** SIREN frequency factor (reference 1) */
+  w0?: number;
+  /** Adam learning rates (reference critic 5e-4, actor 1e-3) */
+  criticLr?: number;
+  actorLr?: number;
+  /** target critic update rate (reference 1e-3) */
+  tau?: number;
+}
+
+export interface ActorCriticConfig {
+  nx: number;
+  nu: number;
+  norm: number[];
+  umax: number[];
+  actorHidden: number[];
+  actorAlpha: number;
+  actorOutput: "linear" | "tanh";
+  criticHidden: number[];
+  w0: number;
+  criticLr: number;
+  actorLr: number;
+  tau: number;
+}
+
+export interface CriticStepOptions {
+  /** Sobolev weight w_S: > 0 switches to the CACTO-SL loss (needs vx) */
+  wS?: number;
+  /** value-gradient targets dV/dx (nb*nx, state units) for the Sobolev loss */
+  vx?: ArrayLike<number>;
+}
+
+export interface ActorCriticData {
+  format: "cacto-actor-critic";
+  version: 1;
+  config: ActorCriticConfig;
+  actor: TensorData[];
+  critic: TensorData[];
+  target: TensorData[];
+  actorOpt: AdamData;
+  criticOpt: AdamData;
+}
+
+/** slog(z) = sign(z) log(1 + |z|) */
+export function slog(z: number): number {
+  return Math.sign(z) * Math.log1p(Math.abs(z));
+}
+
+function slogT(z: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.sign(z), tf.log1p(tf.abs(z)));
+}
+
+/**
+ * The CACTO learner: actor pi, critic V, target critic V', two Adam optimisers. The tf backend must
+ * be initialised first (`await initTf()`, or use `createActorCritic`). rng draws the initial weights
+ * (actor first, then critic); null gives zero weights (for restoring a checkpoint).
+ */
+export class ActorCritic {
+  readonly config: ActorCriticConfig;
+  readonly actor: Actor;
+  readonly critic: Critic;
+  readonly target: Critic;
+  readonly actorOpt: Adam;
+  readonly criticOpt: Adam;
+  /** [1/norm_0, ..., 1/norm_{nx-1}, 0] (1, nx+1): the chain factor, time column masked out */
+  private readonly chain: tf.Tensor2D;
+
+  constructor(
+    spec: Pick<SystemSpec, "nx" | "nu" | "norm" | "umax">, rng: Rng | null, opts: ActorCriticOptions = {},
+  ) {
+    const cfg: ActorCriticConfig = {
+      nx: spec.nx, nu: spec.nu, norm: spec.norm.slice(), umax: spec.umax.slice(),
+      actorHidden: opts.actorHidden ?? [256, 256],
+      actorAlpha: opts.actorAlpha ?? 0.3,
+      actorOutput: opts.actorOutput ?? "linear",
+      criticHidden: opts.criticHidden ?? [64, 64, 128, 128],
+      w0: opts.w0 ?? 1,
+      criticLr: opts.criticLr ?? 5e-4,
+      actorLr: opts.actorLr ?? 1e-3,
+      tau: opts.tau ?? 1e-3,
+    };
+    if (cfg.criticHidden.length < 1) throw new RangeError("criticHidden: at least one sine layer");
+    if (cfg.umax.length !== cfg.nu) throw new RangeError(`umax has ${cfg.umax.length} entries, expected nu = ${cfg.nu}`);
+    this.config = cfg;
+    const inv = invNorm(spec);
+    const nIn = cfg.nx + 1;
+    this.actor = new Actor({
+      nIn, nu: cfg.nu, hidden: cfg.actorHidden, alpha: cfg.actorAlpha, output: cfg.actorOutput, umax: cfg.umax,
+    }, rng);
+    this.critic = new Critic({ nIn, hidden: cfg.criticHidden, w0: cfg.w0 }, rng);
+    // the target starts as a copy (no draws)
+    this.target = new Critic(this.critic.config, null);
+    this.target.copyFrom(this.critic);
+    this.actorOpt = new Adam(this.actor.variables(), { lr: cfg.actorLr });
+    this.criticOpt = new Adam(this.critic.variables(), { lr: cfg.criticLr });
+    const c = new Float32Array(nIn);
+    for (let j = 0; j < cfg.nx; j++) c[j] = inv[j];
+    this.chain = tf.keep(tf.tensor2d(c, [1, nIn]));
+  }
+
+  get nIn(): number {
+    return this.config.nx + 1;
+  }
+
+  private rows(states: Float32Array, what: string): number {
+    const ni = this.nIn;
+    if (states.length % ni !== 0 || states.length === 0) {
+      throw new RangeError(`${what}: ${states.length} input values, expected a positive multiple of nx+1 = ${ni}`);
+    }
+    return states.length / ni;
+  }
+
+  /** pi(s) for a batch: nb*nu float32 */
+  act(states: Float32Array): Float32Array {
+    const nb = this.rows(states, "act");
+    return tf.tidy(() => this.actor.forward(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
+  }
+
+  /** V(s) for a batch (nb) */
+  criticValue(states: Float32Array): Float32Array {
+    const nb = this.rows(states, "criticValue");
+    return tf.tidy(() => this.critic.forward(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
+  }
+
+  /** V'(s) of the target critic for a batch (nb): the bootstrap values of the TD(n) targets */
+  targetValue(states: Float32Array): Float32Array {
+    const nb = this.rows(states, "targetValue");
+    return tf.tidy(() => this.target.forward(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
+  }
+
+  /**
+   * V(s) and dV/ds (nb*(nx+1), w.r.t. the normalised input; see normalise.gradToState for state
+   * units). `which` picks the critic or the target critic.
+   */
+  criticGradInput(states: Float32Array, which: "critic" | "target" = "critic"): { v: Float32Array; dVds: Float32Array } {
+    const nb = this.rows(states, "criticGradInput");
+    const net = which === "target" ? this.target : this.critic;
+    return tf.tidy(() => {
+      const { v, g } = net.forwardWithGrad(tf.tensor2d(states, [nb, this.nIn]));
+      return { v: v.dataSync() as Float32Array, dVds: g.dataSync() as Float32Array };
+    });
+  }
+
+  /**
+   * The critic loss as a tensor (for steps and tests). Plain: mean (y - V)^2. Sobolev (wS > 0):
+   * mean_ij (slog(dV/dx_j) - slog(Vx_j))^2 + wS mean (y - V)^2, over the nx state components.
+   */
+  criticLoss(s: tf.Tensor2D, y: tf.Tensor2D, slogVx: tf.Tensor2D | null, wS: number): tf.Scalar {
+    return tf.tidy(() => {
+      if (slogVx && wS > 0) {
+        const nb = s.shape[0];
+        const { v, g } = this.critic.forwardWithGrad(s);
+        const dVdx = tf.mul(g, this.chain); // time column -> 0, and slogVx has 0 there too
+        const eg = tf.div(tf.sum(tf.square(tf.sub(slogT(dVdx), slogVx))), nb * this.config.nx);
+        const ev = tf.mean(tf.square(tf.sub(y, v)));
+        return tf.add(eg, tf.mul(ev, wS)) as tf.Scalar;
+      }
+      return tf.mean(tf.square(tf.sub(y, this.critic.forward(s)))) as tf.Scalar;
+    });
+  }
+
+  /** slog of value-gradient targets, padded with a zero time column: (nb, nx+1) float32 */
+  slogTargets(vx: ArrayLike<number>, nb: number): Float32Array {
+    const nx = this.config.nx;
+    if (vx.length !== nb * nx) throw new RangeError(`vx: ${vx.length} values, expected nb*nx = ${nb * nx}`);
+    const out = new Float32Array(nb * (nx + 1));
+    for (let i = 0; i < nb; i++) for (let j = 0; j < nx; j++) out[i * (nx + 1) + j] = slog(vx[i * nx + j]);
+    return out;
+  }
+
+  /** one Adam step of the critic on a minibatch; returns the loss before the step */
+  criticStep(states: Float32Array, targets: ArrayLike<number>, opts: CriticStepOptions = {}): number {
+    const nb = this.rows(states, "criticStep");
+    if (targets.length !== nb) throw new RangeError(`criticStep: ${targets.length} targets for ${nb} rows`);
+    const wS = opts.wS ?? 0;
+    if (wS > 0 && !opts.vx) throw new RangeError("criticStep: the Sobolev loss (wS > 0) needs vx");
+    const vars = this.critic.variables();
+    return tf.tidy(() => {
+      const s = tf.tensor2d(states, [nb, this.nIn]);
+      const y = tf.tensor2d(Float32Array.from(targets), [nb, 1]);
+      const sv = wS > 0 ? tf.tensor2d(this.slogTargets(opts.vx!, nb), [nb, this.nIn]) : null;
+      const { value, grads } = tf.variableGrads(() => this.criticLoss(s, y, sv, wS), vars);
+      this.criticOpt.apply(vars.map((x) => grads[x.name]));
+      return value.dataSync()[0];
+    });
+  }
+
+  /** the actor surrogate mean_i sum_j dQdu_ij pi(s_i)_j (dQdu held constant) */
+  actorSurrogate(s: tf.Tensor2D, dQdu: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => tf.div(tf.sum(tf.mul(this.actor.forward(s), dQdu)), s.shape[0]) as tf.Scalar);
+  }
+
+  /**
+   * One Adam step of the actor given dQ/du per row (nb*nu, computed outside from l_u + (dV/dx') f_u):
+   * the surrogate's gradient is mean_i (dpi/dtheta)^T dQ/du_i. Returns the surrogate before the step.
+   */
+  actorStep(states: Float32Array, dQdu: ArrayLike<number>): number {
+    const nb = this.rows(states, "actorStep");
+    if (dQdu.length !== nb * this.config.nu) throw new RangeError(`actorStep: dQdu has ${dQdu.length} values, expected nb*nu = ${nb * this.config.nu}`);
+    const vars = this.actor.variables();
+    return tf.tidy(() => {
+      const s = tf.tensor2d(states, [nb, this.nIn]);
+      const q = tf.tensor2d(Float32Array.from(dQdu), [nb, this.config.nu]);
+      const { value, grads } = tf.variableGrads(() => this.actorSurrogate(s, q), vars);
+      this.actorOpt.apply(vars.map((x) => grads[x.name]));
+      return value.dataSync()[0];
+    });
+  }
+
+  /** V' <- tau V + (1 - tau) V' (tau from the config unless given) */
+  updateTarget(tau: number = this.config.tau): void {
+    softUpdate(this.target, this.critic, tau);
+  }
+
+  /** all weights and optimiser state as JSON-able data */
+  serialize(): ActorCriticData {
+    return {
+      format: "cacto-actor-critic",
+      version: 1,
+      config: structuredClone(this.config),
+      actor: this.actor.getWeights(),
+      critic: this.critic.getWeights(),
+      target: this.target.getWeights(),
+      actorOpt: this.actorOpt.getState(),
+      criticOpt: this.criticOpt.getState(),
+    };
+  }
+
+  /** restore weights and optimiser state in place (the architecture must match) */
+  deserialize(d: ActorCriticData): void {
+    if (d.format !== "cacto-actor-critic" || d.version !== 1) throw new RangeError("deserialize: not a cacto-actor-critic v1 checkpoint");
+    const a = d.config;
+    const b = this.config;
+    const same = a.nx === b.nx && a.nu === b.nu && a.actorOutput === b.actorOutput && a.w0 === b.w0
+      && a.actorAlpha === b.actorAlpha && a.actorHidden.join() === b.actorHidden.join()
+      && a.criticHidden.join() === b.criticHidden.join() && a.norm.join() === b.norm.join();
+    if (!same) throw new RangeError("deserialize: the checkpoint's architecture differs from this learner's");
+    this.actor.setWeights(d.actor);
+    this.critic.setWeights(d.critic);
+    this.target.setWeights(d.target);
+    this.actorOpt.setState(d.actorOpt);
+    this.criticOpt.setState(d.criticOpt);
+    b.actorLr = d.actorOpt.lr;
+    b.criticLr = d.criticOpt.lr;
+    b.tau = a.tau;
+  }
+
+  /** a new learner from a checkpoint (no random draws) */
+  static fromData(d: ActorCriticData): ActorCritic {
+    const c = d.config;
+    const ac = new ActorCritic({ nx: c.nx, nu: c.nu, norm: c.norm, umax: c.umax }, null, c);
+    ac.deserialize(d);
+    return ac;
+  }
+
+  dispose(): void {
+    this.actor.dispose();
+    this.critic.dispose();
+    this.target.dispose();
+    this.actorOpt.dispose();
+    this.criticOpt.dispose();
+    this.chain.dispose();
+  }
+}
+
+/** initialise the tf backend, then build a learner */
+export async function createActorCritic(
+  spec: Pick<SystemSpec, "nx" | "nu" | "norm" | "umax">, rng: Rng,
+  opts: ActorCriticOptions & { backend?: TfBackend } = {},
+): Promise<ActorCritic> {
+  await initTf(opts.backend ?? "wasm");
+  return new ActorCritic(spec, rng, opts);
+}
