@@ -3,6 +3,7 @@
 // checkpoint, tensor leaks, seeding.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import type { Scalar, Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
 import { ActorCritic, slog, softUpdate, type ActorCriticOptions } from "../src/rl/networks.js";
 import { normaliseStates, gradToState } from "../src/rl/normalise.js";
@@ -102,7 +103,7 @@ test("critic dV/dx (analytic, through the normalisation) matches finite differen
     // the same gradient by tf.grad of the plain forward pass
     const gt = tf.tidy(() => {
       const st = tf.tensor2d(s, [nb, spec.nx + 1]);
-      return tf.grad((x: tf.Tensor) => ac.critic.forward(x as tf.Tensor2D).sum())(st).dataSync();
+      return tf.grad((x: Tensor) => ac.critic.forward(x as Tensor2D).sum())(st).dataSync();
     });
     for (let i = 0; i < gt.length; i++) assert.ok(Math.abs(gt[i] - dVds[i]) <= 1e-5 * (1 + Math.abs(gt[i])));
   } finally {
@@ -144,12 +145,12 @@ test("Sobolev loss equals the hand computation; its weight gradient equals the n
       const [ga, gb] = tf.tidy(() => {
         const a = tf.variableGrads(() => ac.criticLoss(st, yt, sv, wS), vars);
         const b = tf.variableGrads(() => {
-          const g = tf.grad((x: tf.Tensor) => ac.critic.forward(x as tf.Tensor2D).sum())(st);
+          const g = tf.grad((x: Tensor) => ac.critic.forward(x as Tensor2D).sum())(st);
           const d = tf.mul(g, chain);
           const sl = tf.mul(tf.sign(d), tf.log1p(tf.abs(d)));
           const e1 = tf.div(tf.sum(tf.square(tf.sub(sl, sv))), nb * nx);
           const e2 = tf.mean(tf.square(tf.sub(yt, ac.critic.forward(st))));
-          return tf.add(e1, tf.mul(e2, wS)) as tf.Scalar;
+          return tf.add(e1, tf.mul(e2, wS)) as Scalar;
         }, vars);
         return [vars.map((x) => a.grads[x.name].dataSync()), vars.map((x) => b.grads[x.name].dataSync())];
       });
