@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Scalar, Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
-import { ActorCritic, slog, softUpdate, type ActorCriticOptions } from "../src/rl/networks.js";
+import { ActorCritic, Adam, slog, softUpdate, type ActorCriticOptions } from "../src/rl/networks.js";
 import { normaliseStates, gradToState } from "../src/rl/normalise.js";
 import { Rng } from "../src/rng.js";
 import { SYSTEMS } from "../src/systems/specs.js";
@@ -352,6 +352,33 @@ test("every draw is seeded: same seed -> identical weights and training; other s
   const a = run(20);
   assert.equal(run(20), a);
   assert.not.equal(run(21), a);
+});
+
+test("our Adam follows tf.train.adam's update", () => {
+  const init = [Float32Array.from([0.5, -1.5, 2, 0.1]), Float32Array.from([3, -0.2])];
+  const make = () => init.map((a) => tf.variable(tf.tensor1d(a)));
+  const loss = (vs: ReturnType<typeof make>) => () =>
+    tf.add(tf.sum(tf.square(tf.sub(vs[0], 0.3))), tf.sum(tf.pow(vs[1], 4))) as Scalar;
+  const a = make();
+  const b = make();
+  const ours = new Adam(a, { lr: 0.05 });
+  const ref = tf.train.adam(0.05, 0.9, 0.999, 1e-7);
+  for (let t = 0; t < 25; t++) {
+    tf.tidy(() => {
+      const g = tf.variableGrads(loss(a), a);
+      ours.apply(a.map((x) => g.grads[x.name]));
+      ref.minimize(loss(b), false, b);
+    });
+  }
+  assert.is(ours.iterations, 25);
+  a.forEach((x, i) => {
+    const p = x.dataSync();
+    const q = b[i].dataSync();
+    for (let j = 0; j < p.length; j++) assert.ok(Math.abs(p[j] - q[j]) <= 1e-5 * (1 + Math.abs(q[j])), `${p[j]} vs ${q[j]}`);
+  });
+  ours.dispose();
+  ref.dispose();
+  [...a, ...b].forEach((x) => x.dispose());
 });
 
 test("bad input is rejected with a clear message", () => {
