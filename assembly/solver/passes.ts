@@ -4,6 +4,7 @@ import { ld, st, at, zero, copy } from "../mem";
 import { gemm, gemmTN, gemvT, gemv, dot, quadForm, symmetrise, cholesky, cholSolveNeg } from "../linalg/dense";
 import { step, stepDiff, running, terminal } from "../models/dispatch";
 import { boxQP } from "./boxqp";
+import * as kern from "../linalg/generated";
 import {
   sys, n, m, N, par, X, U, XT, UT, F, A, B, LX, LU, LXX, LUU, LUX, C, CT, K, KFF, XI, LB, UB,
   K2, KFF2, VX2, VXX2, swapGains,
@@ -77,32 +78,64 @@ export function derivatives(): bool {
 export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
   copy(at(VX2, N * n), at(LX, N * n), n);
   copy(at(VXX2, N * n * n), at(LXX, N * n * n), n * n);
+  // sizes with generated straight-line kernels (linalg/generated.ts): same arithmetic, in the same
+  // order per element, as the loops below, so the results are bit-identical
+  const gen = kern.has(n, m);
+  // no box and reg "quu" (or mu = 0): Quu~ = Quu + dmu I, Qux~ = Qux, gains fused with Qx/Qxx
+  const fused = gen && !box && (reg == 0 || mu == 0);
+  const dmu = reg == 0 ? mu : 0.0;
   let e1: f64 = 0;
   let e2: f64 = 0;
   for (let k = N - 1; k >= 0; k--) {
     const Ak = at(A, k * n * n), Bk = at(B, k * n * m);
     const Vxn = at(VX2, (k + 1) * n), Vxxn = at(VXX2, (k + 1) * n * n);
-    // g = Vx' + Vxx' F_{k+1}
-    copy(G, Vxn, n);
-    if (!feasible) gemv(G, Vxxn, at(F, (k + 1) * n), n, n, true);
-    copy(Qx, at(LX, k * n), n);
-    gemvT(Qx, Ak, G, n, n, true);
-    copy(Qu, at(LU, k * m), m);
-    gemvT(Qu, Bk, G, n, m, true);
-    gemm(VA, Vxxn, Ak, n, n, n, false);
-    gemm(VB, Vxxn, Bk, n, n, m, false);
-    copy(Qxx, at(LXX, k * n * n), n * n);
-    gemmTN(Qxx, Ak, VA, n, n, n, true);
-    copy(Quu, at(LUU, k * m * m), m * m);
-    gemmTN(Quu, Bk, VB, m, n, m, true);
-    copy(Qux, at(LUX, k * m * n), m * n);
-    gemmTN(Qux, Bk, VA, m, n, n, true);
-    copy(Quur, Quu, m * m);
-    copy(Quxr, Qux, m * n);
+    const kk = at(KFF2, k * m), Kk = at(K2, k * m * n);
+    let g = Vxn;
+    if (gen) {
+      // g, Qu, Quu, Qux (and VA = Vxx' A, VB = Vxx' B)
+      kern.q1(n, m, Ak, Bk, Vxn, Vxxn, at(F, (k + 1) * n), feasible, at(LU, k * m), at(LUU, k * m * m),
+        at(LUX, k * m * n), Qu, Quu, Qux, VA, VB, G);
+      if (!feasible) g = G;
+      if (fused) {
+        // gains, with Qx = lx + A^T g and Qxx = lxx + A^T VA computed alongside; then Vx, Vxx
+        if (!kern.gainsq2(n, m, Lf, Quu, dmu, Qu, Qux, kk, Kk, Ak, g, at(LX, k * n), at(LXX, k * n * n), VA, Qx, Qxx)) return false;
+        kern.value(n, m, Qx, Qu, Qxx, Quu, Qux, kk, Kk, at(VX2, k * n), at(VXX2, k * n * n), NU, T);
+        e1 += kern.gDot;
+        e2 += 0.5 * kern.gQuad;
+        continue;
+      }
+    } else {
+      // g = Vx' + Vxx' F_{k+1}
+      copy(G, Vxn, n);
+      if (!feasible) gemv(G, Vxxn, at(F, (k + 1) * n), n, n, true);
+      g = G;
+      copy(Qu, at(LU, k * m), m);
+      gemvT(Qu, Bk, G, n, m, true);
+      gemm(VA, Vxxn, Ak, n, n, n, false);
+      gemm(VB, Vxxn, Bk, n, n, m, false);
+      copy(Quu, at(LUU, k * m * m), m * m);
+      gemmTN(Quu, Bk, VB, m, n, m, true);
+      copy(Qux, at(LUX, k * m * n), m * n);
+      gemmTN(Qux, Bk, VA, m, n, n, true);
+    }
+    if (gen) {
+      kern.q2(n, m, Ak, g, at(LX, k * n), at(LXX, k * n * n), VA, Qx, Qxx);
+    } else {
+      copy(Qx, at(LX, k * n), n);
+      gemvT(Qx, Ak, g, n, n, true);
+      copy(Qxx, at(LXX, k * n * n), n * n);
+      gemmTN(Qxx, Ak, VA, n, n, n, true);
+    }
+    // regularised Quu~ (Su), Qux~ (Sx): the unregularised blocks themselves when mu = 0
+    let Su = Quu, Sx = Qux;
     if (mu != 0) {
+      copy(Quur, Quu, m * m);
+      Su = Quur;
       if (reg == 0) {
         for (let i = 0; i < m; i++) st(Quur, i * m + i, ld(Quur, i * m + i) + mu);
       } else {
+        copy(Quxr, Qux, m * n);
+        Sx = Quxr;
         // Vxx' + mu I inside Quu and Qux: + mu B^T B, + mu B^T A
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < m; j++) {
@@ -118,13 +151,16 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
         }
       }
     }
-    const kk = at(KFF2, k * m), Kk = at(K2, k * m * n);
     if (!box) {
-      if (!cholesky(Lf, Quur, m)) return false;
-      copy(kk, Qu, m);
-      cholSolveNeg(Lf, kk, m, 1);
-      copy(Kk, Quxr, m * n);
-      cholSolveNeg(Lf, Kk, m, n);
+      if (gen) {
+        if (!kern.gains(n, m, Lf, Su, 0.0, Qu, Sx, kk, Kk)) return false;
+      } else {
+        if (!cholesky(Lf, Su, m)) return false;
+        copy(kk, Qu, m);
+        cholSolveNeg(Lf, kk, m, 1);
+        copy(Kk, Sx, m * n);
+        cholSolveNeg(Lf, Kk, m, n);
+      }
     } else {
       for (let i = 0; i < m; i++) {
         const u = ld(U, k * m + i);
@@ -132,7 +168,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
         st(QHI, i, ld(UB, i) - u);
         st(QX, i, ld(KFF, k * m + i)); // warm start: last good k
       }
-      const nf = boxQP(Quur, Qu, m);
+      const nf = boxQP(Su, Qu, m);
       if (nf < 0) return false;
       copy(kk, QX, m);
       zero(Kk, m * n);
@@ -141,7 +177,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
         let a = 0;
         for (let i = 0; i < m; i++) {
           if (ld(QFREE, i) == 0) continue;
-          for (let j = 0; j < n; j++) st(T, a * n + j, ld(Quxr, i * n + j));
+          for (let j = 0; j < n; j++) st(T, a * n + j, ld(Sx, i * n + j));
           a++;
         }
         cholSolveNeg(QLF, T, nf, n);
@@ -153,8 +189,14 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
         }
       }
     }
-    // Vx = Qx + K^T (Quu k + Qu) + Qux^T k
     const Vx = at(VX2, k * n), Vxx = at(VXX2, k * n * n);
+    if (gen) {
+      kern.value(n, m, Qx, Qu, Qxx, Quu, Qux, kk, Kk, Vx, Vxx, NU, T);
+      e1 += kern.gDot;
+      e2 += 0.5 * kern.gQuad;
+      continue;
+    }
+    // Vx = Qx + K^T (Quu k + Qu) + Qux^T k
     copy(NU, Qu, m);
     gemv(NU, Quu, kk, m, m, true);
     copy(Vx, Qx, n);
