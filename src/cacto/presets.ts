@@ -1,0 +1,85 @@
+/**
+ * Training presets per system. `reference` is the published configuration (cacto.md section 2);
+ * `quick` is the same loop scaled down so a run finishes in a few minutes on 2 cores and still learns.
+ */
+import { SYSTEMS } from "../systems/specs.js";
+import type { SystemName } from "../systems/layout.js";
+import type { SolveOptions } from "../to/types.js";
+
+export type PresetName = "quick" | "reference";
+
+export interface CactoConfig {
+  system: SystemName;
+  preset: PresetName;
+  /** TO problems per loop (EP_UPDATE) */
+  episodesPerLoop: number;
+  /** updates after each loop's TO batch: UPDATE_LOOPS[l] */
+  updateLoops: number[];
+  batchSize: number;
+  /** TD(n) horizon, or "mc" for Monte-Carlo returns */
+  nStep: number | "mc";
+  actorHidden: number[];
+  criticHidden: number[];
+  actorLr: number;
+  criticLr: number;
+  tau: number;
+  /** Sobolev weight w_S (0 = plain CACTO) */
+  wS: number;
+  bufferCapacity: number;
+  /** TO budget per problem */
+  to: SolveOptions;
+  /** manipulator: learning rates halve at these update counts */
+  lrHalvings: number[];
+  /** worker threads for TO (0 = solve in the main thread) */
+  workers: number;
+}
+
+/** 1000, 4000, 7000, ... as in the reference schedule */
+function arithmetic(first: number, step: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => first + step * i);
+}
+
+const REFERENCE_LOOPS: Record<SystemName, number> = {
+  toy1d: 4, single_integrator: 8, double_integrator: 6, car: 13, car_park: 13, manipulator: 17,
+};
+
+export function preset(system: SystemName, name: PresetName): CactoConfig {
+  const spec = SYSTEMS[system];
+  const integrator = system === "single_integrator" || system === "double_integrator" || system === "toy1d";
+  if (name === "reference") {
+    const batch = integrator ? 128 : 64;
+    return {
+      system, preset: name,
+      episodesPerLoop: system === "car" ? 250 : 200,
+      updateLoops: arithmetic(1000, 3000, REFERENCE_LOOPS[system]),
+      batchSize: batch,
+      nStep: spec.nstepReturn,
+      actorHidden: [256, 256],
+      criticHidden: [64, 64, 128, 128],
+      actorLr: 1e-3, criticLr: 5e-4, tau: 1e-3, wS: 0,
+      bufferCapacity: 1 << 16,
+      to: { maxIter: 200 },
+      lrHalvings: system === "manipulator" ? [200, 300, 400, 500].map((m) => m * ((1 << 16) / batch)) : [],
+      workers: 2,
+    };
+  }
+  if (name === "quick") {
+    const small = system === "toy1d";
+    return {
+      system, preset: name,
+      episodesPerLoop: small ? 64 : 64,
+      updateLoops: small ? [300, 600, 600] : arithmetic(300, 300, 5),
+      batchSize: small ? 64 : 128,
+      nStep: spec.nstepReturn,
+      actorHidden: small ? [32, 32] : [64, 64],
+      criticHidden: small ? [32, 32, 32] : [64, 64, 128, 128],
+      // a faster target critic: a short run cannot wait for tau = 1e-3
+      actorLr: 1e-3, criticLr: 1e-3, tau: small ? 2e-2 : 1e-2, wS: 0,
+      bufferCapacity: 1 << 16,
+      to: { maxIter: 100 },
+      lrHalvings: [],
+      workers: 2,
+    };
+  }
+  throw new RangeError(`preset: got ${JSON.stringify(name)}, expected "quick" or "reference"`);
+}

@@ -1,0 +1,298 @@
+/**
+ * The CACTO loop (cacto.md section 2), CACTO-SL when wS > 0:
+ *   sample states -> warm start (actor rollout; zeros in loop 0) -> TO (engine, worker pool) ->
+ *   buffer (every state, its cost, V_x) -> critic / actor / target updates -> next warm start.
+ * Every random draw comes from one seeded Rng, so a seed fixes the run; the whole state can be saved
+ * after any loop and restored bit for bit.
+ */
+import { Engine } from "../wasm/engine.js";
+import { Solver } from "../to/solver.js";
+import { SolverPool } from "../to/pool.js";
+import { ModelEvaluator } from "../to/model.js";
+import type { Problem, SolveResult } from "../to/types.js";
+import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
+import { Rng } from "../rng.js";
+import { ActorCritic, createActorCritic, type ActorCriticData } from "../rl/networks.js";
+import { ReplayBuffer, tdTargets, type ReplayBufferData } from "../rl/buffer.js";
+import { normaliseStates, gradToState } from "../rl/normalise.js";
+import { initTf } from "../rl/backend.js";
+import type { CactoConfig } from "./presets.js";
+
+export interface LoopMetrics {
+  loop: number;
+  episodes: number;
+  /** TO solves dropped (non-finite) */
+  failed: number;
+  /** mean TO cost of the loop's episodes (kept ones) */
+  meanToCost: number;
+  meanToIterations: number;
+  /** statuses of the loop's solves */
+  statuses: Record<string, number>;
+  updates: number;
+  criticLoss: number;
+  actorLoss: number;
+  rolloutSeconds: number;
+  toSeconds: number;
+  updateSeconds: number;
+  /** cumulative */
+  totalEpisodes: number;
+  totalUpdates: number;
+  wallSeconds: number;
+  bufferRows: number;
+}
+
+export interface Progress {
+  phase: "rollout" | "to" | "updates" | "done";
+  loop: number;
+  loops: number;
+  /** within the phase */
+  done: number;
+  total: number;
+  metrics?: LoopMetrics;
+  criticLoss?: number;
+  actorLoss?: number;
+}
+
+export interface CheckpointData {
+  format: "cacto-checkpoint";
+  version: 1;
+  config: CactoConfig;
+  seed: number;
+  /** loops completed */
+  loop: number;
+  updates: number;
+  rng: number[];
+  learner: ActorCriticData;
+  buffer: ReplayBufferData;
+  metrics: LoopMetrics[];
+}
+
+export class CactoTrainer {
+  readonly config: CactoConfig;
+  readonly spec: SystemSpec;
+  readonly seed: number;
+  readonly learner: ActorCritic;
+  readonly buffer: ReplayBuffer;
+  readonly rng: Rng;
+  readonly metrics: LoopMetrics[];
+  /** loops completed */
+  loop: number;
+  updates: number;
+  private engine: Engine;
+  private solver: Solver;
+  private model: ModelEvaluator;
+  private pool: SolverPool | null = null;
+
+  private constructor(config: CactoConfig, seed: number, learner: ActorCritic, buffer: ReplayBuffer, rng: Rng, engine: Engine) {
+    this.config = config;
+    this.spec = SYSTEMS[config.system];
+    this.seed = seed;
+    this.learner = learner;
+    this.buffer = buffer;
+    this.rng = rng;
+    this.metrics = [];
+    this.loop = 0;
+    this.updates = 0;
+    this.engine = engine;
+    this.solver = new Solver(engine, this.spec.name);
+    this.model = new ModelEvaluator(engine, this.spec.name);
+  }
+
+  static async create(config: CactoConfig, seed: number): Promise<CactoTrainer> {
+    const spec = SYSTEMS[config.system];
+    const rng = new Rng(seed);
+    const learner = await createActorCritic(spec, rng, {
+      actorHidden: config.actorHidden, criticHidden: config.criticHidden,
+      actorLr: config.actorLr, criticLr: config.criticLr, tau: config.tau,
+    });
+    return new CactoTrainer(config, seed, learner, new ReplayBuffer(spec.nx, config.bufferCapacity), rng, await Engine.create());
+  }
+
+  static async fromCheckpoint(d: CheckpointData): Promise<CactoTrainer> {
+    if (d?.format !== "cacto-checkpoint" || d.version !== 1) {
+      throw new RangeError(`checkpoint: got format ${JSON.stringify(d?.format)} version ${d?.version}, expected "cacto-checkpoint" version 1`);
+    }
+    await initTf("wasm");
+    const learner = ActorCritic.fromData(d.learner);
+    const rng = new Rng(0);
+    rng.setState(d.rng);
+    const t = new CactoTrainer(d.config, d.seed, learner, ReplayBuffer.deserialize(d.buffer), rng, await Engine.create());
+    t.loop = d.loop;
+    t.updates = d.updates;
+    t.metrics.push(...d.metrics);
+    return t;
+  }
+
+  get loops(): number {
+    return this.config.updateLoops.length;
+  }
+
+  get finished(): boolean {
+    return this.loop >= this.loops;
+  }
+
+  serialize(): CheckpointData {
+    return {
+      format: "cacto-checkpoint", version: 1, config: this.config, seed: this.seed, loop: this.loop, updates: this.updates,
+      rng: this.rng.getState(), learner: this.learner.serialize(), buffer: this.buffer.serialize(), metrics: this.metrics,
+    };
+  }
+
+  /** initial states and start steps of one loop (uniform over the system's ranges) */
+  sampleStarts(count: number): { x0: number[]; k0: number }[] {
+    const s = this.spec;
+    const out: { x0: number[]; k0: number }[] = [];
+    for (let i = 0; i < count; i++) {
+      const x0 = s.sampleRanges.map(([lo, hi]) => (lo === hi ? lo : this.rng.uniform(lo, hi)));
+      const k0 = this.rng.int(s.k0Range[0], s.k0Range[1]);
+      out.push({ x0, k0 });
+    }
+    return out;
+  }
+
+  /**
+   * Roll the actor out from each (x0, k0) for its own horizon nsteps - k0, all problems together: one
+   * network call per time step for the problems still running, dynamics stepped in WASM.
+   * Returns the controls of each problem (N*nu) and its states ((N+1)*nx).
+   */
+  actorRollout(starts: { x0: ArrayLike<number>; k0: number }[]): { U: Float64Array; X: Float64Array }[] {
+    const { nx, nu, nsteps } = this.spec;
+    const Ns = starts.map((s) => nsteps - s.k0);
+    const maxN = Math.max(0, ...Ns);
+    const res = starts.map((s, i) => {
+      const X = new Float64Array((Ns[i] + 1) * nx);
+      X.set(Array.from(s.x0).slice(0, nx));
+      return { U: new Float64Array(Ns[i] * nu), X };
+    });
+    for (let j = 0; j < maxN; j++) {
+      const active: number[] = [];
+      for (let i = 0; i < starts.length; i++) if (Ns[i] > j) active.push(i);
+      const xb = new Float64Array(active.length * nx);
+      const kb = new Int32Array(active.length);
+      active.forEach((p, a) => { xb.set(res[p].X.subarray(j * nx, (j + 1) * nx), a * nx); kb[a] = starts[p].k0 + j; });
+      const u32 = this.learner.act(normaliseStates(this.spec, xb, kb));
+      const ub = Float64Array.from(u32, (v) => (Number.isFinite(v) ? v : 0));
+      const xn = this.model.stepBatch(xb, ub, active.length);
+      active.forEach((p, a) => {
+        res[p].U.set(ub.subarray(a * nu, (a + 1) * nu), j * nu);
+        res[p].X.set(xn.subarray(a * nx, (a + 1) * nx), (j + 1) * nx);
+      });
+    }
+    return res;
+  }
+
+  private async solveAll(problems: Problem[]): Promise<SolveResult[]> {
+    if (this.config.workers > 0) {
+      this.pool ??= await SolverPool.create({ workers: this.config.workers });
+      return this.pool.solveBatch(this.spec.name, problems, this.config.to);
+    }
+    return this.solver.solveBatch(problems, this.config.to);
+  }
+
+  /** one CACTO loop: episodes, TO, buffer, updates */
+  async runLoop(onProgress?: (p: Progress) => void): Promise<LoopMetrics> {
+    if (this.finished) throw new Error(`runLoop: all ${this.loops} loops are done`);
+    const l = this.loop;
+    const cfg = this.config;
+    const t0 = performance.now();
+    const starts = this.sampleStarts(cfg.episodesPerLoop);
+    onProgress?.({ phase: "rollout", loop: l, loops: this.loops, done: 0, total: starts.length });
+    const warm = l === 0 ? null : this.actorRollout(starts);
+    const t1 = performance.now();
+    onProgress?.({ phase: "to", loop: l, loops: this.loops, done: 0, total: starts.length });
+    const problems: Problem[] = starts.map((s, i) => ({
+      x0: s.x0, horizon: this.spec.nsteps - s.k0, warmStart: warm ? { U: warm[i].U } : "zeros",
+    }));
+    const results = await this.solveAll(problems);
+    const t2 = performance.now();
+    let failed = 0, costSum = 0, itSum = 0, kept = 0;
+    const statuses: Record<string, number> = {};
+    results.forEach((r, i) => {
+      statuses[r.statusName] = (statuses[r.statusName] ?? 0) + 1;
+      if (r.statusName === "non-finite" || !Number.isFinite(r.cost)) { failed++; return; }
+      this.buffer.addEpisode(r.X, r.costs, r.Vx, starts[i].k0);
+      costSum += r.cost; itSum += r.iterations; kept++;
+    });
+    const nUp = cfg.updateLoops[l];
+    let cl = 0, al = 0;
+    const report = Math.max(1, Math.floor(nUp / 50));
+    for (let u = 0; u < nUp; u++) {
+      const losses = this.updateStep();
+      cl = losses.critic; al = losses.actor;
+      if (onProgress && (u % report === 0 || u === nUp - 1)) {
+        onProgress({ phase: "updates", loop: l, loops: this.loops, done: u + 1, total: nUp, criticLoss: cl, actorLoss: al });
+      }
+    }
+    const t3 = performance.now();
+    const prev = this.metrics[this.metrics.length - 1];
+    const m: LoopMetrics = {
+      loop: l, episodes: results.length, failed, meanToCost: kept ? costSum / kept : NaN, meanToIterations: kept ? itSum / kept : NaN,
+      statuses, updates: nUp, criticLoss: cl, actorLoss: al,
+      rolloutSeconds: (t1 - t0) / 1000, toSeconds: (t2 - t1) / 1000, updateSeconds: (t3 - t2) / 1000,
+      totalEpisodes: (prev?.totalEpisodes ?? 0) + results.length, totalUpdates: this.updates,
+      wallSeconds: (prev?.wallSeconds ?? 0) + (t3 - t0) / 1000, bufferRows: this.buffer.size,
+    };
+    this.metrics.push(m);
+    this.loop++;
+    onProgress?.({ phase: "done", loop: l, loops: this.loops, done: nUp, total: nUp, metrics: m });
+    return m;
+  }
+
+  /** one critic step, one actor step, one soft target update on a fresh minibatch */
+  updateStep(): { critic: number; actor: number } {
+    const cfg = this.config;
+    const spec = this.spec;
+    const { nx, nu, nsteps } = spec;
+    const halvings = cfg.lrHalvings.filter((h) => h === this.updates).length;
+    if (halvings) {
+      this.learner.actorOpt.learningRate /= 2;
+      this.learner.criticOpt.learningRate /= 2;
+    }
+    const b = this.buffer.sample(cfg.batchSize, this.rng, cfg.nStep);
+    const nb = b.k.length;
+    const s = normaliseStates(spec, b.x, b.k);
+    const vBoot = this.learner.targetValue(normaliseStates(spec, b.xBoot, b.kBoot));
+    const y = tdTargets(b, vBoot);
+    const critic = this.learner.criticStep(s, y, cfg.wS > 0 ? { wS: cfg.wS, vx: b.vx } : {});
+    // actor: states that still have a control to choose (k < nsteps)
+    const rows: number[] = [];
+    for (let i = 0; i < nb; i++) if (b.k[i] < nsteps) rows.push(i);
+    let actor = 0;
+    if (rows.length) {
+      const xa = new Float64Array(rows.length * nx);
+      const ka = new Int32Array(rows.length);
+      rows.forEach((r, a) => { xa.set(b.x.subarray(r * nx, (r + 1) * nx), a * nx); ka[a] = b.k[r]; });
+      const sa = normaliseStates(spec, xa, ka);
+      const u = Float64Array.from(this.learner.act(sa));
+      for (let i = 0; i < u.length; i++) {
+        if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${this.updates}; the run diverged`);
+      }
+      const ev = this.model.evalBatch(xa, u, rows.length);
+      const kn = Int32Array.from(ka, (k) => k + 1);
+      const { dVds } = this.learner.criticGradInput(normaliseStates(spec, ev.f, kn));
+      const dVdx = gradToState(spec, dVds);
+      // dQ/du = l_u + f_u^T dV/dx'
+      const dQdu = new Float32Array(rows.length * nu);
+      for (let a = 0; a < rows.length; a++) {
+        for (let j = 0; j < nu; j++) {
+          let g = ev.lu[a * nu + j];
+          for (let i = 0; i < nx; i++) g += ev.fu[a * nx * nu + i * nu + j] * dVdx[a * nx + i];
+          dQdu[a * nu + j] = g;
+        }
+      }
+      actor = this.learner.actorStep(sa, dQdu);
+    }
+    this.learner.updateTarget();
+    this.updates++;
+    return { critic, actor };
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+  }
+}
