@@ -267,24 +267,34 @@ export class CactoTrainer {
       for (let i = 0; i < u.length; i++) {
         if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${this.updates}; the run diverged`);
       }
-      const ev = this.model.evalBatch(xa, u, rows.length);
-      const kn = Int32Array.from(ka, (k) => k + 1);
-      const { dVds } = this.learner.criticGradInput(normaliseStates(spec, ev.f, kn));
-      const dVdx = gradToState(spec, dVds);
-      // dQ/du = l_u + f_u^T dV/dx'
-      const dQdu = new Float32Array(rows.length * nu);
-      for (let a = 0; a < rows.length; a++) {
-        for (let j = 0; j < nu; j++) {
-          let g = ev.lu[a * nu + j];
-          for (let i = 0; i < nx; i++) g += ev.fu[a * nx * nu + i * nu + j] * dVdx[a * nx + i];
-          dQdu[a * nu + j] = g;
-        }
-      }
+      const dQdu = this.actionGradient(xa, ka, u);
       actor = this.learner.actorStep(sa, dQdu);
     }
     this.learner.updateTarget();
     this.updates++;
     return { critic, actor };
+  }
+
+  /**
+   * dQ/du for Q(s, u) = l(x, u) + V(f(x, u), k + 1): l_u and f_u from the engine (one batched call),
+   * dV/dx' from the critic by autodiff. Rows: xa (nb*nx), ka (nb), u (nb*nu).
+   */
+  actionGradient(xa: Float64Array, ka: Int32Array, u: Float64Array): Float32Array {
+    const { nx, nu } = this.spec;
+    const nb = ka.length;
+    const ev = this.model.evalBatch(xa, u, nb);
+    const kn = Int32Array.from(ka, (k) => k + 1);
+    const { dVds } = this.learner.criticGradInput(normaliseStates(this.spec, ev.f, kn));
+    const dVdx = gradToState(this.spec, dVds);
+    const dQdu = new Float32Array(nb * nu);
+    for (let a = 0; a < nb; a++) {
+      for (let j = 0; j < nu; j++) {
+        let g = ev.lu[a * nu + j];
+        for (let i = 0; i < nx; i++) g += ev.fu[a * nx * nu + i * nu + j] * dVdx[a * nx + i];
+        dQdu[a * nu + j] = g;
+      }
+    }
+    return dQdu;
   }
 
   async close(): Promise<void> {
