@@ -141,7 +141,7 @@ export function writeReport(dir: string, ev: Evaluation, svgs: Record<string, st
 /** fixed-width tables for the terminal: evaluation states, then both summaries */
 export function formatTable(ev: Evaluation): string {
   const cw = 13;
-  const x0w = Math.max(4, ...ev.evalStates.map((r) => x0Str(r.x0).length)) + 2;
+  const x0w = Math.max(26, ...ev.evalStates.map((r) => x0Str(r.x0).length + 2));
   const pad = (s: string, w: number) => (s.length >= w ? s + " " : s + " ".repeat(w - s.length));
   const lpad = (s: string, w: number) => (s.length >= w ? " " + s : " ".repeat(w - s.length) + s);
   const o: string[] = [];
