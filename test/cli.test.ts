@@ -59,11 +59,46 @@ test("bad arguments give clear errors and exit code 2", () => {
   }
 });
 
-test("train and eval say loudly that they are not implemented", () => {
-  for (const c of ["train", "eval"]) {
-    const r = cacto(c);
-    assert.is(r.code, 1);
-    assert.match(r.err, /NOT IMPLEMENTED YET/);
+test("train, stop, resume, eval: a small toy1d run through the command line", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cacto-run-"));
+  const run = path.join(dir, "toy");
+  const a = cacto("train", "--system", "toy1d", "--out", run, "--workers", "0", "--loops", "1");
+  assert.is(a.code, 0, a.err);
+  assert.match(a.err, /loop 1 done: 64 TO problems/);
+  assert.match(a.err, /checkpoint: .*\(1\/3 loops\)/);
+  const again = cacto("train", "--system", "toy1d", "--out", run);
+  assert.is(again.code, 2);
+  assert.match(again.err, /already holds a checkpoint; continue it with --resume/);
+  const b = cacto("train", "--resume", "--out", run, "--workers", "0");
+  assert.is(b.code, 0, b.err);
+  assert.match(b.err, /resuming .*: 1 of 3 loops done/);
+  assert.match(b.err, /\(3\/3 loops\)/);
+  const e = cacto("eval", "--run", run, "--grid", "3", "--workers", "0");
+  assert.is(e.code, 0, e.err);
+  assert.match(e.out, /TO zeros +TO ics +TO random +TO actor +actor alone/);
+  assert.match(e.out, /mean cost/);
+  const report = readFileSync(path.join(run, "report.md"), "utf8");
+  assert.match(report, /value_map\.svg/);
+  const j = cacto("eval", "--run", run, "--grid", "2", "--workers", "0", "--json");
+  assert.is(j.code, 0, j.err);
+  assert.ok(JSON.parse(j.out).summaries.eval.actor.n === 6);
+});
+
+test("train and eval reject bad arguments by name", () => {
+  const cases: [string[], RegExp][] = [
+    [["train"], /--system is required/],
+    [["train", "--system", "toy1d", "--preset", "huge"], /--preset: got "huge", expected one of quick, reference/],
+    [["train", "--system", "toy1d", "--sobolev", "-1"], /--sobolev: got -1, expected a weight >= 0/],
+    [["train", "--resume"], /--out <run directory> is required/],
+    [["train", "--resume", "--out", "/nonexistent/run"], /no checkpoint at \/nonexistent\/run/],
+    [["eval"], /--run <run directory> is required/],
+    [["eval", "--run", "/nonexistent/run"], /no checkpoint at/],
+    [["eval", "--run", "x", "--grid", "1"], /--grid: got 1, expected 2\.\.101/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cacto(...args);
+    assert.is(r.code, 2, args.join(" ") + " " + r.err);
+    assert.match(r.err, re);
   }
 });
 

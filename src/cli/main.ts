@@ -1,6 +1,6 @@
 /**
- * `cacto <command>`: systems, solve, bench, demo. Training and evaluation (CACTO) are not built yet and
- * say so. Returns the process exit code: 0 ok, 1 failure, 2 usage error.
+ * `cacto <command>`: systems, solve, train, eval, bench, demo.
+ * Returns the process exit code: 0 ok, 1 failure, 2 usage error.
  */
 import { writeFileSync } from "node:fs";
 import { Engine } from "../wasm/engine.js";
@@ -17,8 +17,32 @@ commands:
   systems                 list the benchmark systems
   solve --system S ...    solve one optimal-control problem (cacto solve --help)
   bench solver [--json]   solver benchmark: WASM SIMD vs WASM scalar vs plain TS, and worker throughput
-  demo                    what "npm start" runs for now: TO from naive warm starts on the car
-  train, eval             CACTO training / evaluation: NOT IMPLEMENTED YET (issue 3)`;
+  train --system S ...    CACTO / CACTO-SL training with checkpoints (cacto train --help)
+  eval --run DIR          the evaluation protocol on a trained run: table, report.md, SVG plots
+  demo                    TO from naive warm starts on the car (the local minima CACTO escapes)`;
+
+const TRAIN_FLAGS: Record<string, FlagSpec> = {
+  system: { type: "string", help: "benchmark system", choices: SYSTEM_NAMES },
+  preset: { type: "string", help: "quick (default) or reference (the published schedule)", choices: ["quick", "reference"] },
+  seed: { type: "int", help: "seed of every random draw (default 1)" },
+  sobolev: { type: "number", help: "CACTO-SL weight w_S (default 0 = plain CACTO; the papers use 1e-3 or 1e-2)" },
+  out: { type: "string", help: "run directory (default runs/<system>-<preset>-s<seed>)" },
+  resume: { type: "boolean", help: "continue from the run directory's last checkpoint" },
+  fresh: { type: "boolean", help: "start over even if the run directory has a checkpoint" },
+  loops: { type: "int", help: "train only this many loops of the schedule (then stop; resumable)" },
+  workers: { type: "int", help: "TO worker threads (default 2; 0 = main thread)" },
+  eval: { type: "boolean", help: "run the evaluation when training ends and print its table" },
+  grid: { type: "int", help: "evaluation grid points per axis (with --eval; default 11)" },
+  help: { type: "boolean", help: "this help" },
+};
+
+const EVAL_FLAGS: Record<string, FlagSpec> = {
+  run: { type: "string", help: "run directory written by cacto train" },
+  grid: { type: "int", help: "grid points per axis over the position domain (default 11)" },
+  workers: { type: "int", help: "TO worker threads (default 2)" },
+  json: { type: "boolean", help: "print the evaluation as JSON" },
+  help: { type: "boolean", help: "this help" },
+};
 
 const SOLVE_FLAGS: Record<string, FlagSpec> = {
   system: { type: "string", help: "benchmark system", choices: SYSTEM_NAMES },
@@ -126,8 +150,7 @@ async function cmdBench(argv: string[]): Promise<number> {
 }
 
 async function cmdDemo(): Promise<number> {
-  out("!! CACTO training and evaluation are NOT IMPLEMENTED YET (issue 3). This demo shows the TO engine only:");
-  out("!! the car from its evaluation states, with the naive warm starts CACTO is meant to beat.\n");
+  out("TO alone on the car from its evaluation states, with the naive warm starts CACTO is meant to beat.\n");
   const spec = SYSTEMS.car;
   const solver = new Solver(await Engine.create(), "car");
   out("x0                 zeros            ics              random           iterations  ms");
@@ -145,9 +168,90 @@ async function cmdDemo(): Promise<number> {
   return 0;
 }
 
-function notImplemented(cmd: string): number {
-  process.stderr.write(`cacto ${cmd}: NOT IMPLEMENTED YET. CACTO training and evaluation are issue 3; only the TO engine exists so far.\n`);
-  return 1;
+async function cmdTrain(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, TRAIN_FLAGS, "train");
+  if (flags.help) { out(usage("train --system <name> [flags]", "Train CACTO (CACTO-SL with --sobolev) with a checkpoint after every loop.", TRAIN_FLAGS)); return 0; }
+  if (positional.length) throw new UsageError(`train: unexpected argument ${JSON.stringify(positional[0])}`);
+  const { preset } = await import("../cacto/presets.js");
+  const { CactoTrainer } = await import("../cacto/trainer.js");
+  const { saveCheckpoint, loadCheckpoint, hasCheckpoint } = await import("../cacto/checkpoint.js");
+  const { ProgressReporter } = await import("./progress.js");
+  if (flags.resume && flags.fresh) throw new UsageError("train: --resume and --fresh exclude each other");
+  let trainer;
+  let runDir = flags.out as string | undefined;
+  if (flags.resume) {
+    if (!runDir) throw new UsageError("train --resume: --out <run directory> is required");
+    const d = loadCheckpoint(runDir);
+    for (const f of ["system", "preset", "seed", "sobolev"] as const) {
+      if (flags[f] !== undefined) throw new UsageError(`train --resume: --${f} comes from the checkpoint; drop it`);
+    }
+    trainer = await CactoTrainer.fromCheckpoint(d);
+    process.stderr.write(`resuming ${runDir}: ${trainer.loop} of ${trainer.loops} loops done, ${trainer.updates} updates\n`);
+  } else {
+    if (!flags.system) throw new UsageError(`train: --system is required (one of ${SYSTEM_NAMES.join(", ")})`);
+    const seed = (flags.seed as number | undefined) ?? 1;
+    const cfg = preset(flags.system as SystemName, (flags.preset as "quick" | "reference") ?? "quick");
+    if (flags.sobolev !== undefined) {
+      if (!((flags.sobolev as number) >= 0)) throw new UsageError(`--sobolev: got ${flags.sobolev}, expected a weight >= 0`);
+      cfg.wS = flags.sobolev as number;
+    }
+    if (flags.workers !== undefined) {
+      if ((flags.workers as number) < 0 || (flags.workers as number) > 64) throw new UsageError(`--workers: got ${flags.workers}, expected 0..64`);
+      cfg.workers = flags.workers as number;
+    }
+    runDir ??= `runs/${cfg.system}-${cfg.preset}${cfg.wS > 0 ? `-sl${cfg.wS}` : ""}-s${seed}`;
+    if (hasCheckpoint(runDir) && !flags.fresh) {
+      throw new UsageError(`train: ${runDir} already holds a checkpoint; continue it with --resume --out ${runDir}, or start over with --fresh`);
+    }
+    trainer = await CactoTrainer.create(cfg, seed);
+    process.stderr.write(`training CACTO${cfg.wS > 0 ? `-SL (w_S = ${cfg.wS})` : ""} on ${cfg.system}, preset ${cfg.preset}, seed ${seed}: ` +
+      `${trainer.loops} loops x ${cfg.episodesPerLoop} TO problems, ${cfg.updateLoops.reduce((a, b) => a + b, 0)} updates, run directory ${runDir}\n`);
+  }
+  const cfg = trainer.config;
+  const stopAt = flags.loops !== undefined ? Math.min(trainer.loops, trainer.loop + (flags.loops as number)) : trainer.loops;
+  const total = cfg.updateLoops.slice(0, stopAt).reduce((a, b) => a + b, 0);
+  const rep = new ProgressReporter(total, trainer.loop, trainer.updates, cfg.episodesPerLoop, cfg.updateLoops.slice(0, stopAt));
+  try {
+    while (trainer.loop < stopAt) {
+      await trainer.runLoop((p) => rep.update(p));
+      saveCheckpoint(runDir, trainer.serialize());
+    }
+  } finally {
+    await trainer.close();
+  }
+  process.stderr.write(`checkpoint: ${runDir}/checkpoint.json (${trainer.loop}/${trainer.loops} loops)\n`);
+  if (flags.eval) return runEval(trainer, runDir, (flags.grid as number | undefined) ?? 11, cfg.workers, false);
+  return 0;
+}
+
+async function runEval(trainer: import("../cacto/trainer.js").CactoTrainer, runDir: string, grid: number, workers: number, json: boolean): Promise<number> {
+  const { evaluate } = await import("../eval/evaluate.js");
+  const { writeReport, formatTable } = await import("../eval/report.js");
+  process.stderr.write(`evaluating: ${trainer.spec.evalStates.length} evaluation states and a ${grid}-point grid, warm starts zeros / ics / random / actor\n`);
+  const ev = await evaluate(trainer, { grid, workers });
+  const file = writeReport(runDir, ev, trainer);
+  if (json) out(JSON.stringify(ev));
+  else { out(formatTable(ev)); out(`\nreport: ${file}`); }
+  return 0;
+}
+
+async function cmdEval(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, EVAL_FLAGS, "eval");
+  if (flags.help) { out(usage("eval --run <dir> [flags]", "Evaluate a trained run: TO cost from naive and learned warm starts, report.md and plots.", EVAL_FLAGS)); return 0; }
+  if (positional.length) throw new UsageError(`eval: unexpected argument ${JSON.stringify(positional[0])}`);
+  if (!flags.run) throw new UsageError("eval: --run <run directory> is required");
+  const grid = (flags.grid as number | undefined) ?? 11;
+  if (grid < 2 || grid > 101) throw new UsageError(`--grid: got ${grid}, expected 2..101`);
+  const workers = (flags.workers as number | undefined) ?? 2;
+  if (workers < 0 || workers > 64) throw new UsageError(`--workers: got ${workers}, expected 0..64`);
+  const { CactoTrainer } = await import("../cacto/trainer.js");
+  const { loadCheckpoint } = await import("../cacto/checkpoint.js");
+  const trainer = await CactoTrainer.fromCheckpoint(loadCheckpoint(flags.run as string));
+  try {
+    return await runEval(trainer, flags.run as string, grid, workers, !!flags.json);
+  } finally {
+    await trainer.close();
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -158,9 +262,10 @@ export async function main(argv: string[]): Promise<number> {
       case "solve": return await cmdSolve(rest);
       case "bench": return await cmdBench(rest);
       case "demo": return await cmdDemo();
-      case "train": case "eval": return notImplemented(cmd);
+      case "train": return await cmdTrain(rest);
+      case "eval": return await cmdEval(rest);
       case undefined: case "help": case "--help": case "-h": out(HELP); return cmd ? 0 : 2;
-      default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, bench, demo, train or eval`);
+      default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, train, eval, bench or demo`);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof RangeError || e instanceof TypeError) {
