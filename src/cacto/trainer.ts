@@ -7,7 +7,7 @@
  */
 import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
-import { SolverPool } from "../to/pool.js";
+import type { SolverPool } from "../to/pool.js";
 import { ModelEvaluator } from "../to/model.js";
 import type { Problem, SolveResult } from "../to/types.js";
 import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
@@ -183,7 +183,8 @@ export class CactoTrainer {
 
   private async solveAll(problems: Problem[]): Promise<SolveResult[]> {
     if (this.config.workers > 0) {
-      this.pool ??= await SolverPool.create({ workers: this.config.workers });
+      // loaded on demand: the pool needs Node's worker_threads, which browsers lack (they use workers: 0)
+      this.pool ??= await (await import("../to/pool.js")).SolverPool.create({ workers: this.config.workers });
       return this.pool.solveBatch(this.spec.name, problems, this.config.to);
     }
     return this.solver.solveBatch(problems, this.config.to);
