@@ -145,6 +145,44 @@ test("LQR exactness: double integrator with a quadratic cost lands on the Riccat
   assert.ok(relErr(v.U, o.U.flat()) < 1e-9, "vxx regularisation");
 });
 
+test("a quadratic terminal model (replace and add) lands on the matching Riccati solution", () => {
+  const spec = SYSTEMS.double_integrator;
+  const params = buildParams(spec);
+  params[P.WPEAK] = 0; params[P.WOB] = 0; params[P.WB] = 0; params[P.WV] = 3;
+  const s = new Solver(engine, "double_integrator", { params });
+  const N = 40, dt = spec.dt, sc = params[P.S], wd = params[P.WD], wu = params[P.WU], wv = params[P.WV];
+  const A = new Matrix([[1, 0, dt, 0], [0, 1, 0, dt], [0, 0, 1, 0], [0, 0, 0, 1]]);
+  const B = new Matrix([[0, 0], [0, 0], [dt, 0], [0, dt]]);
+  const Q = Matrix.diag([2 * sc * wd, 2 * sc * wd, 0, 0]);
+  const q = Matrix.columnVector([-2 * sc * wd * -7, 0, 0, 0]);
+  const R = Matrix.diag([2 * sc * wu, 2 * sc * wu]);
+  const Hm = [0.02, 0.005, 0, 0.001, 0.005, 0.03, 0.002, 0, 0, 0.002, 0.01, 0, 0.001, 0, 0, 0.015];
+  const g = [0.1, -0.2, 0.05, 0], xref = [-3, 1, 0, 0.5];
+  const Hmat = new Matrix([Hm.slice(0, 4), Hm.slice(4, 8), Hm.slice(8, 12), Hm.slice(12, 16)]);
+  const qfModel = Matrix.columnVector(g).sub(Hmat.mmul(Matrix.columnVector(xref)));
+  const x0 = [8, 3, -1, 0];
+  const model = { value: 1.5, gradient: g, hessian: Hm, xref };
+  const rep = s.solve({ x0, horizon: N }, { terminalModel: { mode: "replace", ...model } });
+  const o1 = riccati(A, B, Q, q, R, Hmat, qfModel, x0, N);
+  assert.is(rep.statusName, "converged");
+  assert.ok(relErr(rep.U, o1.U.flat()) < 1e-9, `replace: ${relErr(rep.U, o1.U.flat())}`);
+  const Qf = Matrix.diag([2 * sc * wd, 2 * sc * wd, 2 * sc * wv, 2 * sc * wv]);
+  const add = s.solve({ x0, horizon: N }, { terminalModel: { mode: "add", ...model } });
+  const o2 = riccati(A, B, Q, q, R, Qf.clone().add(Hmat), q.clone().add(qfModel), x0, N);
+  assert.ok(relErr(add.U, o2.U.flat()) < 1e-9, `add: ${relErr(add.U, o2.U.flat())}`);
+  // the terminal node's cost is the model's value at the final state
+  const xN = Array.from(rep.X.subarray(4 * N));
+  const d = xN.map((v, i) => v - xref[i]);
+  let mv = 1.5;
+  for (let i = 0; i < 4; i++) { mv += g[i] * d[i]; for (let j = 0; j < 4; j++) mv += 0.5 * d[i] * Hm[i * 4 + j] * d[j]; }
+  assert.ok(Math.abs(rep.costs[N] - mv) < 1e-12 * (1 + Math.abs(mv)));
+  // and the next solve without a model is unaffected
+  const plain = s.solve({ x0, horizon: N });
+  assert.ok(relErr(plain.U, riccati(A, B, Q, q, R, Qf, q.clone(), x0, N).U.flat()) < 1e-9);
+  assert.throws(() => s.solve({ x0, horizon: N }, { terminalModel: { ...model, mode: "replace", hessian: [1, 2] } }), /options\.terminalModel\.hessian: got 2 values .*expected 16/);
+  assert.throws(() => s.solve({ x0, horizon: N }, { terminalModel: { ...model, mode: "swap" as never } }), /options\.terminalModel\.mode: got "swap"/);
+});
+
 test("Vx at a converged solution is the costate recursion l_x + A^T Vx'", () => {
   const s = new Solver(engine, "car");
   const m = new ModelEvaluator(engine, "car");

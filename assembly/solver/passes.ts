@@ -7,7 +7,7 @@ import { boxQP } from "./boxqp";
 import * as kern from "../linalg/generated";
 import {
   sys, n, m, N, par, X, U, XT, UT, F, A, B, LX, LU, LXX, LUU, LUX, C, CT, K, KFF, XI, LB, UB,
-  K2, KFF2, VX2, VXX2, swapGains,
+  K2, KFF2, VX2, VXX2, swapGains, TQ, termMode,
   Qx, Qu, Qxx, Quu, Qux, Quur, Quxr, Lf, VA, VB, G, T, DX, NU, QX, QLO, QHI, QFREE, QLF,
 } from "./state";
 
@@ -15,6 +15,29 @@ export let dV1: f64 = 0;
 export let dV2: f64 = 0;
 export let d1: f64 = 0;
 export let d2: f64 = 0;
+
+/**
+ * The terminal cost the solver uses: the system's, a host-supplied quadratic model
+ * v0 + g.(x - xref) + 0.5 (x - xref)^T H (x - xref) (a learned value function's local model), or both.
+ */
+function terminalCost(x: usize, diff: bool, lx: usize, lxx: usize): f64 {
+  let v: f64 = 0;
+  if (termMode != 1) v = terminal(sys, par, x, diff, lx, lxx);
+  else if (diff) { zero(lx, n); zero(lxx, n * n); }
+  if (termMode != 0) {
+    const g = at(TQ, 1), Hm = at(TQ, 1 + n), xr = at(TQ, 1 + n + n * n);
+    for (let i = 0; i < n; i++) st(DX, i, ld(x, i) - ld(xr, i));
+    let q: f64 = ld(TQ, 0) + dot(g, DX, n) + 0.5 * quadForm(Hm, DX, n);
+    v += q;
+    if (diff) {
+      for (let i = 0; i < n; i++) {
+        st(lx, i, ld(lx, i) + ld(g, i) + dot(at(Hm, i * n), DX, n));
+        for (let j = 0; j < n; j++) st(lxx, i * n + j, ld(lxx, i * n + j) + ld(Hm, i * n + j));
+      }
+    }
+  }
+  return v;
+}
 
 /** costs of (X, U) into C; returns the total (NaN/Inf propagate) */
 export function costs(): f64 {
@@ -24,7 +47,7 @@ export function costs(): f64 {
     st(C, k, c);
     J += c;
   }
-  const cN = terminal(sys, par, at(X, N * n), false, 0, 0);
+  const cN = terminalCost(at(X, N * n), false, 0, 0);
   st(C, N, cN);
   return J + cN;
 }
@@ -65,7 +88,7 @@ export function derivatives(): bool {
     stepDiff(sys, par, x, u, at(A, k * n * n), at(B, k * n * m));
     st(C, k, running(sys, par, x, u, true, at(LX, k * n), at(LU, k * m), at(LXX, k * n * n), at(LUU, k * m * m), at(LUX, k * m * n)));
   }
-  st(C, N, terminal(sys, par, at(X, N * n), true, at(LX, N * n), at(LXX, N * n * n)));
+  st(C, N, terminalCost(at(X, N * n), true, at(LX, N * n), at(LXX, N * n * n)));
   return allFinite(A, N * n * n) && allFinite(B, N * n * m) && allFinite(LX, (N + 1) * n) && allFinite(LU, N * m)
     && allFinite(LXX, (N + 1) * n * n) && allFinite(LUU, N * m * m) && allFinite(LUX, N * m * n);
 }
@@ -269,7 +292,7 @@ export function forward(alpha: f64, box: bool, feasible: bool): f64 {
       for (let i = 0; i < n; i++) st(xn, i, ld(xn, i) - gapScale * ld(fk, i));
     }
   }
-  const cN = terminal(sys, par, at(XT, N * n), false, 0, 0);
+  const cN = terminalCost(at(XT, N * n), false, 0, 0);
   st(CT, N, cN);
   return J + cN;
 }

@@ -40,7 +40,9 @@ export const H_K2: i32 = 32;
 export const H_KFF2: i32 = 33;
 export const H_VX2: i32 = 34;
 export const H_VXX2: i32 = 35;
-export const H_SIZE: i32 = 36;
+/** host-supplied quadratic terminal model: [v0, g (n), H (n*n), xref (n)] */
+export const H_TQ: i32 = 36;
+export const H_SIZE: i32 = 37;
 export const HEADER_BYTES: usize = 256;
 
 // options block (f64)
@@ -56,6 +58,8 @@ export const O_LSSTEPS: i32 = 8;
 export const O_ARMIJO: i32 = 9;
 export const O_BOX: i32 = 10;
 export const O_HASX: i32 = 11;
+/** terminal cost: 0 = the system's, 1 = the quadratic model only, 2 = the system's + the model */
+export const O_TERM: i32 = 12;
 export const OPT_LEN: i32 = 16;
 
 // outputs block (f64)
@@ -114,6 +118,7 @@ function arrayLen(slot: i32, n: i32, m: i32, N: i32): i32 {
     case H_C: case H_CT: return N + 1;
     case H_X0: return n;
     case H_LB: case H_UB: return m;
+    case H_TQ: return 1 + 2 * n + n * n;
     case H_OPT: return OPT_LEN;
     case H_OUT: return OUT_LEN;
     case H_HIST: return HIST_CAP;

@@ -15,11 +15,13 @@ export interface NormalisedOptions {
   armijo: number;
   box: { lower: Float64Array; upper: Float64Array } | null;
   computeVxx: boolean;
+  /** 0 none, 1 replace, 2 add; block = [v0, g, H, xref] */
+  terminal: { mode: 1 | 2; block: Float64Array } | null;
 }
 
-const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx"] as const;
+const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel"] as const;
 
-export function normaliseOptions(o: SolveOptions | undefined, umax: readonly number[]): NormalisedOptions {
+export function normaliseOptions(o: SolveOptions | undefined, umax: readonly number[], nx = 0): NormalisedOptions {
   const opts = o ?? {};
   if (typeof opts !== "object") throw new TypeError(`options: got ${show(opts)}, expected an object`);
   checkKeys("options", opts, KEYS);
@@ -45,7 +47,22 @@ export function normaliseOptions(o: SolveOptions | undefined, umax: readonly num
   const muMax = checkNumber("options.muMax", opts.muMax ?? 1e10, muMin, 1e300);
   const cv = opts.computeVxx ?? false;
   if (typeof cv !== "boolean") throw new TypeError(`options.computeVxx: got ${show(cv)}, expected a boolean`);
+  let terminal: NormalisedOptions["terminal"] = null;
+  const tm = opts.terminalModel;
+  if (tm !== undefined && tm !== null) {
+    if (typeof tm !== "object") throw new TypeError(`options.terminalModel: got ${show(tm)}, expected { mode, value, gradient, hessian, xref } or null`);
+    if (tm.mode !== "replace" && tm.mode !== "add") throw new RangeError(`options.terminalModel.mode: got ${show(tm.mode)}, expected "replace" or "add"`);
+    if (nx < 1) throw new RangeError("options.terminalModel: the state dimension is unknown here");
+    const block = new Float64Array(1 + 2 * nx + nx * nx);
+    block[0] = checkNumber("options.terminalModel.value", tm.value, -Number.MAX_VALUE, Number.MAX_VALUE);
+    block.set(checkVector("options.terminalModel.gradient", tm.gradient, nx), 1);
+    const H = checkVector("options.terminalModel.hessian", tm.hessian, nx * nx);
+    for (let i = 0; i < nx; i++) for (let j = 0; j < nx; j++) block[1 + nx + i * nx + j] = 0.5 * (H[i * nx + j] + H[j * nx + i]);
+    block.set(checkVector("options.terminalModel.xref", tm.xref, nx), 1 + nx + nx * nx);
+    terminal = { mode: tm.mode === "replace" ? 1 : 2, block };
+  }
   return {
+    terminal,
     maxIter: checkInt("options.maxIter", opts.maxIter ?? 200, 0, 1_000_000),
     tol: checkNumber("options.tol", opts.tol ?? 1e-9, 0, 1e300),
     timeLimitMs: checkNumber("options.timeLimitMs", opts.timeLimitMs ?? Infinity, 0, Infinity, { allowInfinity: true, openLo: true }),

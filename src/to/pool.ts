@@ -91,7 +91,7 @@ export class SolverPool {
     if (this.closed) throw new Error("SolverPool: solveBatch after close()");
     const spec = checkSystem(system);
     if (!Array.isArray(problems)) throw new TypeError(`problems: got ${show(problems)}, expected an array of problems`);
-    normaliseOptions(options, spec.umax);
+    normaliseOptions(options, spec.umax, spec.nx);
     const params = config.params ? Float64Array.from(checkVector("params", config.params, P.N)) : buildParams(spec);
     const prepared = problems.map((p, i) => prepareProblem(spec, p, `problems[${i}]`));
     const chunk = checkInt("chunk", config.chunk ?? Math.max(1, Math.ceil(prepared.length / (4 * this.size))), 1, 1 << 30);

@@ -86,13 +86,13 @@ export class Solver {
 
   /** solve one problem; never throws for numerical trouble (see result.status), only for bad input */
   solve(problem: Problem, options?: SolveOptions): SolveResult {
-    return this.run(problem, normaliseOptions(options, this.spec.umax));
+    return this.run(problem, normaliseOptions(options, this.spec.umax, this.spec.nx));
   }
 
   /** solve independent problems one after another in this instance (same results as solve) */
   solveBatch(problems: readonly Problem[], options?: SolveOptions): SolveResult[] {
     if (!Array.isArray(problems)) throw new TypeError(`problems: got ${show(problems)}, expected an array of problems`);
-    const opts = normaliseOptions(options, this.spec.umax);
+    const opts = normaliseOptions(options, this.spec.umax, this.spec.nx);
     // validate everything first so a bad problem in the middle does not waste the others' work
     const prepared = problems.map((p, i) => this.prepare(p, `problems[${i}]`));
     return prepared.map((pp) => this.execute(pp, opts));
@@ -104,7 +104,7 @@ export class Solver {
 
   /** solve already-validated problems (the worker pool validates in the calling thread) */
   solvePrepared(pp: PreparedProblem, options?: SolveOptions): SolveResult {
-    return this.execute(pp, normaliseOptions(options, this.spec.umax));
+    return this.execute(pp, normaliseOptions(options, this.spec.umax, this.spec.nx));
   }
 
   private prepare(problem: Problem, name: string): PreparedProblem {
@@ -133,6 +133,8 @@ export class Solver {
     opt[O.ARMIJO] = o.armijo;
     opt[O.BOX] = o.box ? 1 : 0;
     opt[O.HASX] = warm.X ? 1 : 0;
+    opt[O.TERM] = o.terminal ? o.terminal.mode : 0;
+    if (o.terminal) ws.view(H.TQ, o.terminal.block.length).set(o.terminal.block);
     if (o.box) {
       ws.view(H.LB, nu).set(o.box.lower);
       ws.view(H.UB, nu).set(o.box.upper);

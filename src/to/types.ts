@@ -24,6 +24,21 @@ export interface SolveOptions {
   box?: boolean | { lower: ArrayLike<number>; upper: ArrayLike<number> } | null;
   /** also return V_xx of every node (default false) */
   computeVxx?: boolean;
+  /**
+   * A quadratic terminal model m(x) = value + gradient.(x - xref) + 0.5 (x - xref)^T hessian (x - xref),
+   * e.g. a learned value function's local model at the current terminal state (RL -> TO). "replace"
+   * uses it instead of the system's terminal cost, "add" on top of it. hessian is row-major nx*nx
+   * (symmetrised on entry).
+   */
+  terminalModel?: TerminalModel | null;
+}
+
+export interface TerminalModel {
+  mode: "replace" | "add";
+  value: number;
+  gradient: ArrayLike<number>;
+  hessian: ArrayLike<number>;
+  xref: ArrayLike<number>;
 }
 
 export type WarmStartKind = "zeros" | "ics" | "random";
