@@ -19,7 +19,19 @@ commands:
   bench solver [--json]   solver benchmark: WASM SIMD vs WASM scalar vs plain TS, and worker throughput
   train --system S ...    CACTO / CACTO-SL training with checkpoints (cacto train --help)
   eval --run DIR          the evaluation protocol on a trained run: table, report.md, SVG plots
+  experiment <id>         the published comparisons: E1 (warm starts), E2 (CACTO vs CACTO-SL),
+                          E3 (warm start vs terminal cost), E4 (CACTO vs TD3/DDPG) -> reports/<id>/
   demo                    TO from naive warm starts on the car (the local minima CACTO escapes)`;
+
+const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
+  system: { type: "string", help: "system (default single_integrator; E1 default: all five benchmark systems)", choices: SYSTEM_NAMES },
+  preset: { type: "string", help: "quick (default) or reference", choices: ["quick", "reference"] },
+  seeds: { type: "int", help: "seeds per variant (E2, E4; default 3)" },
+  sobolev: { type: "number", help: "CACTO-SL weight for E2 (default 1e-3)" },
+  smoke: { type: "boolean", help: "a tiny schedule that only checks the pipeline runs" },
+  out: { type: "string", help: "report directory (default reports/<id>)" },
+  help: { type: "boolean", help: "this help" },
+};
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   system: { type: "string", help: "benchmark system", choices: SYSTEM_NAMES },
@@ -69,6 +81,24 @@ const BENCH_FLAGS: Record<string, FlagSpec> = {
   "no-ref": { type: "boolean", help: "skip the plain-TS reference rows" },
   help: { type: "boolean", help: "this help" },
 };
+
+async function cmdExperiment(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, EXPERIMENT_FLAGS, "experiment");
+  const ids = ["E1", "E2", "E3", "E4"];
+  if (flags.help) { out(usage("experiment <E1|E2|E3|E4> [flags]", "Run one of the published comparisons; writes reports/<id>/report.md and results.json.", EXPERIMENT_FLAGS)); return 0; }
+  const id = (positional[0] ?? "").toUpperCase();
+  if (!ids.includes(id)) throw new UsageError(`experiment: got ${JSON.stringify(positional[0] ?? "")}, expected one of ${ids.join(", ")}`);
+  const seeds = flags.seeds as number | undefined;
+  if (seeds !== undefined && (seeds < 1 || seeds > 100)) throw new UsageError(`--seeds: got ${seeds}, expected 1..100`);
+  const { runExperiment } = await import("../experiments/index.js");
+  const file = await runExperiment(id, {
+    system: flags.system as SystemName | undefined, preset: flags.preset as "quick" | "reference" | undefined, seeds,
+    wS: flags.sobolev as number | undefined, smoke: !!flags.smoke, out: flags.out as string | undefined,
+    log: (s: string) => process.stderr.write(s + "\n"),
+  });
+  out(`report: ${file}`);
+  return 0;
+}
 
 function out(s: string): void {
   process.stdout.write(s + "\n");
@@ -261,11 +291,12 @@ export async function main(argv: string[]): Promise<number> {
       case "systems": return cmdSystems(rest);
       case "solve": return await cmdSolve(rest);
       case "bench": return await cmdBench(rest);
+      case "experiment": return await cmdExperiment(rest);
       case "demo": return await cmdDemo();
       case "train": return await cmdTrain(rest);
       case "eval": return await cmdEval(rest);
       case undefined: case "help": case "--help": case "-h": out(HELP); return cmd ? 0 : 2;
-      default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, train, eval, bench or demo`);
+      default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, train, eval, experiment, bench or demo`);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof RangeError || e instanceof TypeError) {

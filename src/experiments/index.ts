@@ -1,0 +1,25 @@
+/** The experiments of issue 4, by id. Each writes reports/<id>/report.md and results.json. */
+import type { SystemName } from "../systems/layout.js";
+import type { PresetName } from "../cacto/presets.js";
+
+export interface ExperimentOptions {
+  system?: SystemName;
+  preset?: PresetName;
+  seeds?: number;
+  wS?: number;
+  smoke?: boolean;
+  out?: string;
+  log?: (s: string) => void;
+}
+
+export async function runExperiment(id: string, o: ExperimentOptions): Promise<string> {
+  const out = o.out ?? `reports/${id}`;
+  switch (id) {
+    case "E2": return (await (await import("./e2.js")).runE2({ ...o, out })).file;
+    case "E3": return (await (await import("./e3.js")).runE3({ ...o, seed: 1, out })).file;
+    case "E1": case "E4":
+      throw new RangeError(`experiment ${id}: NOT IMPLEMENTED YET (it needs the imitation and TD3 baselines, in progress)`);
+    default:
+      throw new RangeError(`experiment: got ${JSON.stringify(id)}, expected E1, E2, E3 or E4`);
+  }
+}

@@ -1,0 +1,35 @@
+// Every experiment runs end to end in its smoke form and writes its report.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { runExperiment } from "../src/experiments/index.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "cacto-exp-"));
+
+test("E2 smoke: CACTO and CACTO-SL runs, per-loop curves, summary table", async () => {
+  const file = await runExperiment("E2", { smoke: true, seeds: 1, out: path.join(dir, "E2") });
+  const md = readFileSync(file, "utf8");
+  assert.match(md, /# E2: CACTO vs CACTO-SL/);
+  assert.match(md, /\| CACTO \| .*\/1 \|/);
+  assert.match(md, /\| CACTO-SL \| .*\/1 \|/);
+  const j = JSON.parse(readFileSync(path.join(dir, "E2", "results.json"), "utf8"));
+  assert.is(j.runs.length, 2);
+  for (const r of j.runs) {
+    assert.is(r.curve.length, 2);
+    assert.ok(Number.isFinite(r.finalMean));
+  }
+  assert.is(j.runs[1].wS, 1e-3);
+});
+
+test("E3 smoke: six controllers, true episode costs", async () => {
+  const file = await runExperiment("E3", { smoke: true, out: path.join(dir, "E3") });
+  const md = readFileSync(file, "utf8");
+  for (const name of ["zero warm start", "actor warm start, critic terminal cost", "shifted plan, critic terminal cost"]) assert.match(md, new RegExp(name));
+  const j = JSON.parse(readFileSync(path.join(dir, "E3", "results.json"), "utf8"));
+  assert.is(j.rows.length, 6);
+  for (const r of j.rows) for (const c of r.scores.costs) assert.ok(Number.isFinite(c));
+});
+
+test.run();
