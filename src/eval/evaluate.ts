@@ -22,7 +22,6 @@
  */
 import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
-import { SolverPool } from "../to/pool.js";
 import { ModelEvaluator } from "../to/model.js";
 import type { Problem, SolveOptions, SolveResult } from "../to/types.js";
 import { buildParams, type SystemSpec } from "../systems/specs.js";
@@ -268,6 +267,8 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
   });
   let results: SolveResult[];
   if (workers > 0) {
+    // loaded on demand: the pool needs Node's worker_threads, which browsers lack (they use workers: 0)
+    const { SolverPool } = await import("../to/pool.js");
     const pool = await SolverPool.create({ workers });
     try {
       results = await pool.solveBatch(spec.name, problems, to);
