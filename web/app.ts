@@ -299,7 +299,9 @@ function startWorker(msg: object): void {
       $("train-text").textContent = `${m.loop}/${m.loops} loops done` + (train.running ? "" : " (loaded)");
       $("train-text").dataset.loops = String(m.loop);
       if (m.svgs.curves) $("train-curves").innerHTML = m.svgs.curves;
-      $("train-traj").innerHTML = m.svgs.trajectories;
+      const legend = (m.svgs.legend as { x0: number[]; cost: number; status: string; color: string }[]).map((l) =>
+        `<span style="color:${l.color}">(${l.x0.map((v) => +v.toFixed(2)).join(", ")}): ${l.cost.toFixed(2)}</span>`).join(" · ");
+      $("train-traj").innerHTML = m.svgs.trajectories + `<p class="legend">${legend}</p>`;
       $("train-value").innerHTML = m.svgs.value;
     } else if (m.type === "done") {
       train.running = false;

@@ -37,20 +37,24 @@ const scope = globalThis as unknown as {
 const COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"];
 
 /** TO from the actor's warm start at the evaluation states (what the policy + TO does now) */
-function trajectoriesSvg(trainer: CactoTrainer, solver: Solver): string {
+function trajectoriesSvg(trainer: CactoTrainer, solver: Solver) {
   const spec = trainer.spec;
   const starts = spec.evalStates.map((x0) => ({ x0, k0: 0 }));
   const warm = trainer.loop > 0 ? trainer.actorRollout(starts) : null;
   const res = solver.solveBatch(starts.map((s, i) => ({ x0: s.x0, warmStart: warm ? { U: warm[i].U } : "zeros" as const })), trainer.config.to);
-  const trajs = res.map((r, i) => ({ label: `${starts[i].x0.slice(0, 2).map((v) => +v.toFixed(1)).join(",")}: ${r.cost.toFixed(1)}`, X: r.X, color: COLORS[i % COLORS.length] }));
+  // labels go into an HTML legend (nine labels do not fit the SVG's header)
+  const trajs = res.map((r, i) => ({ label: "", X: r.X, color: COLORS[i % COLORS.length] }));
   const title = `${warm ? "TO from the actor" : "TO from zeros"} after ${trainer.loop} loop(s)`;
-  return plotTrajectories(spec, buildParams(spec), trajs, { title, width: 420 });
+  const legend = res.map((r, i) => ({ x0: starts[i].x0, cost: r.cost, status: r.statusName, color: COLORS[i % COLORS.length] }));
+  return { svg: plotTrajectories(spec, buildParams(spec), trajs, { title, width: 420 }), legend };
 }
 
 function visuals(trainer: CactoTrainer, solver: Solver) {
+  const t = trajectoriesSvg(trainer, solver);
   return {
     curves: trainer.metrics.length ? trainingCurvesSvg(trainer.metrics) : "",
-    trajectories: trajectoriesSvg(trainer, solver),
+    trajectories: t.svg,
+    legend: t.legend,
     value: valueMapSvg(trainer, { n: 36, width: 360 }),
   };
 }
