@@ -32,4 +32,23 @@ test("E3 smoke: six controllers, true episode costs", async () => {
   for (const r of j.rows) for (const c of r.scores.costs) assert.ok(Number.isFinite(c));
 });
 
+test("E1 smoke: every warm start and every policy alone, evaluation states and grid", async () => {
+  const file = await runExperiment("E1", { smoke: true, out: path.join(dir, "E1") });
+  const md = readFileSync(file, "utf8");
+  for (const name of ["TO from zeros", "TO from ICS", "TO from random controls", "TO from the CACTO actor", "TO from the imitation actor", "TO from the TD3 actor", "TD3 actor alone"]) {
+    assert.match(md, new RegExp(`\\| ${name} \\| -?[\\d.]+`));
+  }
+  const j = JSON.parse(readFileSync(path.join(dir, "E1", "results.json"), "utf8"));
+  assert.equal(Object.keys(j.results[0].table), ["evaluation states", "grid"]);
+});
+
+test("E4 smoke: CACTO, TD3 and DDPG with wall times", async () => {
+  const file = await runExperiment("E4", { smoke: true, seeds: 1, out: path.join(dir, "E4") });
+  const md = readFileSync(file, "utf8");
+  for (const m of ["CACTO", "TD3", "DDPG"]) assert.match(md, new RegExp(`\\| ${m} \\| [\\d.]+ \\|`));
+  const j = JSON.parse(readFileSync(path.join(dir, "E4", "results.json"), "utf8"));
+  assert.is(j.runs.length, 3);
+  for (const r of j.runs) assert.ok(r.seconds > 0 && Number.isFinite(r.toMean));
+});
+
 test.run();

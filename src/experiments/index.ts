@@ -17,8 +17,8 @@ export async function runExperiment(id: string, o: ExperimentOptions): Promise<s
   switch (id) {
     case "E2": return (await (await import("./e2.js")).runE2({ ...o, out })).file;
     case "E3": return (await (await import("./e3.js")).runE3({ ...o, seed: 1, out })).file;
-    case "E1": case "E4":
-      throw new RangeError(`experiment ${id}: NOT IMPLEMENTED YET (it needs the imitation and TD3 baselines, in progress)`);
+    case "E1": return (await (await import("./e1.js")).runE1({ ...o, systems: o.system ? [o.system] : undefined, out })).file;
+    case "E4": return (await (await import("./e4.js")).runE4({ ...o, out })).file;
     default:
       throw new RangeError(`experiment: got ${JSON.stringify(id)}, expected E1, E2, E3 or E4`);
   }
