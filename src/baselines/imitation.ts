@@ -31,6 +31,7 @@ import type { SystemName } from "../systems/layout.js";
 import { Rng } from "../rng.js";
 import { Actor, Adam, type AdamData, type TensorData } from "../rl/networks.js";
 import { normaliseStates } from "../rl/normalise.js";
+import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
 import { regressionStep, regressionLossValue } from "../rl/supervised.js";
 import { initTf, tf } from "../rl/backend.js";
 import { preset as cactoPreset } from "../cacto/presets.js";
@@ -400,30 +401,8 @@ export class ImitationTrainer {
    * network call per time step for the problems still running, dynamics stepped in WASM (the contract
    * of CactoTrainer.actorRollout). Returns the controls of each problem (N*nu) and its states ((N+1)*nx).
    */
-  actorRollout(starts: { x0: ArrayLike<number>; k0: number }[]): { U: Float64Array; X: Float64Array }[] {
-    const { nx, nu, nsteps } = this.spec;
-    const Ns = starts.map((s) => nsteps - s.k0);
-    const maxN = Math.max(0, ...Ns);
-    const res = starts.map((s, i) => {
-      const X = new Float64Array((Ns[i] + 1) * nx);
-      X.set(Array.from(s.x0).slice(0, nx));
-      return { U: new Float64Array(Ns[i] * nu), X };
-    });
-    for (let j = 0; j < maxN; j++) {
-      const active: number[] = [];
-      for (let i = 0; i < starts.length; i++) if (Ns[i] > j) active.push(i);
-      const xb = new Float64Array(active.length * nx);
-      const kb = new Int32Array(active.length);
-      active.forEach((p, a) => { xb.set(res[p].X.subarray(j * nx, (j + 1) * nx), a * nx); kb[a] = starts[p].k0 + j; });
-      const u32 = this.act(normaliseStates(this.spec, xb, kb));
-      const ub = Float64Array.from(u32, (v) => (Number.isFinite(v) ? v : 0));
-      const xn = this.model.stepBatch(xb, ub, active.length);
-      active.forEach((p, a) => {
-        res[p].U.set(ub.subarray(a * nu, (a + 1) * nu), j * nu);
-        res[p].X.set(xn.subarray(a * nx, (a + 1) * nx), (j + 1) * nx);
-      });
-    }
-    return res;
+  actorRollout(starts: RolloutStart[]): PolicyRollout[] {
+    return rolloutPolicy(this.spec, this.model, (s) => this.act(s), starts);
   }
 
   async close(): Promise<void> {
