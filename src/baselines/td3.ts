@@ -48,6 +48,7 @@ import { initTf } from "../rl/backend.js";
 import { Actor, Adam, softUpdate, type AdamData, type TensorData } from "../rl/networks.js";
 import { QCritic } from "../rl/qcritic.js";
 import { normaliseStates } from "../rl/normalise.js";
+import { rolloutPolicy, rolloutCosts, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
 import { BatchedEnv, type EnvState, type FinishedEpisode } from "./env.js";
 
 export type Td3Mode = "td3" | "ddpg";
@@ -621,65 +622,19 @@ export class Td3Trainer {
    * CactoTrainer.actorRollout: per start, the controls U (N*nu) and states X ((N+1)*nx); usable as TO
    * warm start { U }. Non-finite controls become 0; with clipActions the controls are clipped.
    */
-  actorRollout(starts: { x0: ArrayLike<number>; k0: number }[]): { U: Float64Array; X: Float64Array }[] {
-    const { nx, nu, nsteps, umax } = this.spec;
-    const Ns = starts.map((s) => nsteps - s.k0);
-    const maxN = Math.max(0, ...Ns);
-    const res = starts.map((s, i) => {
-      const X = new Float64Array((Ns[i] + 1) * nx);
-      X.set(Array.from(s.x0).slice(0, nx));
-      return { U: new Float64Array(Ns[i] * nu), X };
-    });
-    for (let j = 0; j < maxN; j++) {
-      const active: number[] = [];
-      for (let i = 0; i < starts.length; i++) if (Ns[i] > j) active.push(i);
-      const xb = new Float64Array(active.length * nx);
-      const kb = new Int32Array(active.length);
-      active.forEach((p, a) => { xb.set(res[p].X.subarray(j * nx, (j + 1) * nx), a * nx); kb[a] = starts[p].k0 + j; });
-      const u32 = this.act(normaliseStates(this.spec, xb, kb));
-      const ub = Float64Array.from(u32, (v, i) => {
-        if (!Number.isFinite(v)) return 0;
-        if (!this.config.clipActions) return v;
-        const m = umax[i % nu];
-        return Math.min(m, Math.max(-m, v));
-      });
-      const xn = this.model.stepBatch(xb, ub, active.length);
-      active.forEach((p, a) => {
-        res[p].U.set(ub.subarray(a * nu, (a + 1) * nu), j * nu);
-        res[p].X.set(xn.subarray(a * nx, (a + 1) * nx), (j + 1) * nx);
-      });
-    }
-    return res;
+  actorRollout(starts: RolloutStart[]): PolicyRollout[] {
+    const { nu, umax } = this.spec;
+    const clip = this.config.clipActions;
+    return rolloutPolicy(this.spec, this.model, (s) => {
+      const u = clip ? Float32Array.from(this.act(s)) : this.act(s);
+      if (clip) for (let i = 0; i < u.length; i++) u[i] = Math.min(umax[i % nu], Math.max(-umax[i % nu], u[i]));
+      return u;
+    }, starts);
   }
 
   /** total cost (running + terminal, engine kernels) of the deterministic actor's rollout from each start */
-  rolloutCosts(starts: { x0: ArrayLike<number>; k0: number }[]): number[] {
-    const ro = this.actorRollout(starts);
-    const { nx, nu } = this.spec;
-    let rows = 0;
-    for (const r of ro) rows += r.X.length / nx;
-    const X = new Float64Array(rows * nx);
-    const U = new Float64Array(rows * nu);
-    const term = new Uint8Array(rows);
-    let o = 0;
-    for (const r of ro) {
-      const n1 = r.X.length / nx;
-      X.set(r.X, o * nx);
-      U.set(r.U, o * nu);
-      term[o + n1 - 1] = 1;
-      o += n1;
-    }
-    const c = this.model.costBatch(X, U, term, rows);
-    const out: number[] = [];
-    o = 0;
-    for (const r of ro) {
-      const n1 = r.X.length / nx;
-      let s = 0;
-      for (let k = 0; k < n1; k++) s += c[o + k];
-      out.push(s);
-      o += n1;
-    }
-    return out;
+  rolloutCosts(starts: RolloutStart[]): number[] {
+    return rolloutCosts(this.model, this.actorRollout(starts));
   }
 
   dispose(): void {

@@ -27,6 +27,8 @@ import type { Problem, SolveOptions, SolveResult } from "../to/types.js";
 import { buildParams, type SystemSpec } from "../systems/specs.js";
 import { refModel } from "../ref/index.js";
 import { controlledPoints } from "./svg.js";
+import { rolloutCosts } from "../rl/rollout.js";
+export { rolloutCosts } from "../rl/rollout.js";
 import type { CactoTrainer, LoopMetrics } from "../cacto/trainer.js";
 import type { CactoConfig } from "../cacto/presets.js";
 
@@ -179,35 +181,6 @@ function summarise(rows: StartResult[], method: MethodName): Summary {
 
 export function summariseAll(rows: StartResult[]): Record<MethodName, Summary> {
   return Object.fromEntries(METHODS.map((m) => [m, summarise(rows, m)])) as Record<MethodName, Summary>;
-}
-
-/** cost of each rollout: running costs of (x_k, u_k), k < N, plus the terminal cost of x_N */
-export function rolloutCosts(model: ModelEvaluator, rollouts: { U: Float64Array; X: Float64Array }[]): number[] {
-  const { nx, nu } = model.spec;
-  let rows = 0;
-  for (const r of rollouts) rows += r.X.length / nx;
-  const X = new Float64Array(rows * nx);
-  const U = new Float64Array(rows * nu);
-  const term = new Uint8Array(rows);
-  let o = 0;
-  for (const r of rollouts) {
-    const n1 = r.X.length / nx;
-    X.set(r.X, o * nx);
-    U.set(r.U, o * nu);
-    term[o + n1 - 1] = 1;
-    o += n1;
-  }
-  const c = model.costBatch(X, U, term, rows);
-  const out: number[] = [];
-  o = 0;
-  for (const r of rollouts) {
-    const n1 = r.X.length / nx;
-    let s = 0;
-    for (let k = 0; k < n1; k++) s += c[o + k];
-    out.push(s);
-    o += n1;
-  }
-  return out;
 }
 
 export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}): Promise<Evaluation> {

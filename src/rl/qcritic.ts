@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../rng.js";
-import { Network, type Dense } from "./networks.js";
+import { Network, type Dense, matMulT } from "./networks.js";
 
 export interface QCriticConfig {
   /** size of the state part of the input: nx + 1 (normalised state and time) */
@@ -29,20 +29,6 @@ export interface QCriticConfig {
   /** hidden sizes (default 256-256, TD3's) */
   hidden: number[];
 }
-
-/** a b with a gradient built from explicit transposes (see networks.ts for why) */
-export const matMulT = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const a = args[0] as tf.Tensor2D;
-  const b = args[1] as tf.Tensor2D;
-  (args[2] as tf.GradSaveFunc)([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1] as tf.Tensor2D)),
-      tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D),
-    ],
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 /** a dense layer with kernel and bias uniform in +-1/sqrt(fanIn); zeros without an rng */
 function linearLayer(rng: Rng | null, fanIn: number, fanOut: number): Dense {
