@@ -94,10 +94,10 @@ test("toy1d end to end: the actor's warm start finds the best minimum far more o
     if (Math.abs(rz.X[10] - best) < 0.3) zBest++;
     if (Math.abs(ra.X[10] - best) < 0.3) aBest++;
   }
-  // measured (seeds 1-3): zeros reach the best minimum from 14 of 43 starts, the actor from 26-34;
-  // mean cost -35.2 with zeros, -43.9 to -45.1 with the actor
+  // measured (quick preset, tanh actor, seeds 1-3): zeros reach the best minimum from 14 of 43 starts,
+  // the actor from 24-27; mean cost -35.2 with zeros, -44.8 to -45.2 with the actor
   assert.is(zBest, 14, "TO from zeros: the same deterministic baseline");
-  assert.ok(aBest >= 24, `actor warm start reached the best minimum from ${aBest} of ${G} starts`);
+  assert.ok(aBest >= 22, `actor warm start reached the best minimum from ${aBest} of ${G} starts`);
   assert.ok(aCost < zCost - 5, `mean cost actor ${aCost} vs zeros ${zCost}`);
   t.dispose();
 });

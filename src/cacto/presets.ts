@@ -19,6 +19,8 @@ export interface CactoConfig {
   /** TD(n) horizon, or "mc" for Monte-Carlo returns */
   nStep: number | "mc";
   actorHidden: number[];
+  /** actor output: linear (the reference) or tanh * umax (bounded controls) */
+  actorOutput?: "linear" | "tanh";
   criticHidden: number[];
   actorLr: number;
   criticLr: number;
@@ -55,6 +57,7 @@ export function preset(system: SystemName, name: PresetName): CactoConfig {
       batchSize: batch,
       nStep: spec.nstepReturn,
       actorHidden: [256, 256],
+      actorOutput: "linear",
       criticHidden: [64, 64, 128, 128],
       actorLr: 1e-3, criticLr: 5e-4, tau: 1e-3, wS: 0,
       bufferCapacity: 1 << 16,
@@ -72,6 +75,10 @@ export function preset(system: SystemName, name: PresetName): CactoConfig {
       batchSize: small ? 64 : 128,
       nStep: spec.nstepReturn,
       actorHidden: small ? [32, 32] : [64, 64],
+      // bounded controls: with a linear output an early actor proposes controls far beyond umax, the
+      // (u/umax)^10 soft bound turns its warm starts into costs of 1e20 and the critic diverges
+      // (measured on car_park: critic loss 2e25 by loop 3 with linear, 60 with tanh)
+      actorOutput: "tanh",
       criticHidden: small ? [32, 32, 32] : [64, 64, 128, 128],
       // a faster target critic: a short run cannot wait for tau = 1e-3
       actorLr: 1e-3, criticLr: 1e-3, tau: small ? 2e-2 : 1e-2, wS: 0,

@@ -103,7 +103,7 @@ export class CactoTrainer {
     const spec = SYSTEMS[config.system];
     const rng = new Rng(seed);
     const learner = await createActorCritic(spec, rng, {
-      actorHidden: config.actorHidden, criticHidden: config.criticHidden,
+      actorHidden: config.actorHidden, criticHidden: config.criticHidden, actorOutput: config.actorOutput ?? "linear",
       actorLr: config.actorLr, criticLr: config.criticLr, tau: config.tau,
     });
     return new CactoTrainer(config, seed, learner, new ReplayBuffer(spec.nx, config.bufferCapacity), rng, await Engine.create());
