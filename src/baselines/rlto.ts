@@ -20,6 +20,8 @@ export interface ValueModel {
   gradient: Float64Array;
   /** PSD-projected Hessian, row-major */
   hessian: Float64Array;
+  /** the symmetrised finite-difference Hessian before the projection */
+  rawHessian: Float64Array;
   xref: Float64Array;
 }
 
@@ -95,7 +97,7 @@ export function criticValueModel(learner: ActorCritic, spec: SystemSpec, x: Arra
     for (let i = 0; i < n; i++) H[i * n + j] = (G[(1 + 2 * j) * n + i] - G[(2 + 2 * j) * n + i]) / (2 * steps[j]);
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const m = 0.5 * (H[i * n + j] + H[j * n + i]); H[i * n + j] = m; H[j * n + i] = m; }
-  return { value: v[0], gradient: G.slice(0, n), hessian: projectPsd(H, n), xref: Float64Array.from(x) };
+  return { value: v[0], gradient: G.slice(0, n), hessian: projectPsd(H, n), rawHessian: H, xref: Float64Array.from(x) };
 }
 
 export interface CriticTerminalOptions {
