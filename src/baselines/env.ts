@@ -23,6 +23,11 @@ import type { SystemName } from "../systems/layout.js";
 import type { Rng } from "../rng.js";
 import { normaliseStates } from "../rl/normalise.js";
 
+/** the cost charged for a step whose next state or cost is not finite (the episode ends there) */
+export const DIVERGED_COST = 1e4;
+/** states beyond this many normalisation units count as diverged */
+export const DIVERGED_RANGE = 1e3;
+
 export interface EnvOptions {
   /** number of parallel copies E (default 1) */
   envs?: number;
@@ -143,9 +148,27 @@ export class BatchedEnv {
     const nextX = this.model.stepBatch(this.x, u, E);
     const kn = Int32Array.from(this.k, (k) => k + 1);
     const done = Uint8Array.from(kn, (k) => (k >= nsteps ? 1 : 0));
+    // unstable dynamics under a bad policy (the manipulator at high speed): a copy whose next state is
+    // not finite, or beyond DIVERGED_RANGE normalisation units (float32 network inputs would overflow
+    // soon after), ends its episode there with DIVERGED_COST and restarts; its next observation is
+    // its episode's start (a terminal transition never bootstraps from it, but it must stay finite)
+    const diverged = new Uint8Array(E);
+    const norm = this.spec.norm;
+    for (let i = 0; i < E; i++) {
+      let bad = false;
+      for (let j = 0; j < nx; j++) {
+        const v = nextX[i * nx + j];
+        if (!(Math.abs(v) <= DIVERGED_RANGE * norm[j])) { bad = true; break; }
+      }
+      if (bad) {
+        diverged[i] = 1;
+        done[i] = 1;
+        nextX.set(this.x0.subarray(i * nx, (i + 1) * nx), i * nx);
+      }
+    }
     // one cost call: E running rows, then one terminal row per finished copy
     const ends: number[] = [];
-    for (let i = 0; i < E; i++) if (done[i]) ends.push(i);
+    for (let i = 0; i < E; i++) if (done[i] && !diverged[i]) ends.push(i);
     const rows = E + ends.length;
     const X = new Float64Array(rows * nx);
     const Uc = new Float64Array(rows * nu);
@@ -156,6 +179,7 @@ export class BatchedEnv {
     const c = this.model.costBatch(X, Uc, term, rows);
     const cost = c.slice(0, E);
     ends.forEach((i, a) => { cost[i] += c[E + a]; });
+    for (let i = 0; i < E; i++) if (diverged[i] || !Number.isFinite(cost[i])) { cost[i] = DIVERGED_COST; done[i] = 1; }
     const nextObs = normaliseStates(this.spec, nextX, kn);
     const finished: FinishedEpisode[] = [];
     for (let i = 0; i < E; i++) {
@@ -169,7 +193,7 @@ export class BatchedEnv {
     }
     this.x.set(nextX);
     this.k.set(kn);
-    for (const i of ends) this.reset(i);
+    for (let i = 0; i < E; i++) if (done[i]) this.reset(i);
     return { u, cost, reward: cost.map((v) => -v), done, obs, nextObs, nextX, finished };
   }
 

@@ -31,9 +31,21 @@ export function rolloutPolicy(
     for (let j = 0; j < nx; j++) X[j] = s.x0[j];
     return { U: new Float64Array(Ns[i] * nu), X };
   });
+  // a rollout whose state stops being finite (unstable dynamics under a bad policy) is frozen there:
+  // its later states are NaN, its later controls 0
+  const dead = new Uint8Array(starts.length);
   for (let j = 0; j < maxN; j++) {
     const active: number[] = [];
-    for (let i = 0; i < starts.length; i++) if (Ns[i] > j) active.push(i);
+    for (let i = 0; i < starts.length; i++) {
+      if (Ns[i] <= j || dead[i]) continue;
+      if (!res[i].X.subarray(j * nx, (j + 1) * nx).every(Number.isFinite)) {
+        dead[i] = 1;
+        res[i].X.fill(NaN, j * nx);
+        continue;
+      }
+      active.push(i);
+    }
+    if (!active.length) break;
     const xb = new Float64Array(active.length * nx);
     const kb = new Int32Array(active.length);
     active.forEach((p, a) => { xb.set(res[p].X.subarray(j * nx, (j + 1) * nx), a * nx); kb[a] = starts[p].k0 + j; });
@@ -48,31 +60,35 @@ export function rolloutPolicy(
   return res;
 }
 
-/** cost of each rollout: running costs of (x_k, u_k), k < N, plus the terminal cost of x_N */
+/**
+ * cost of each rollout: running costs of (x_k, u_k), k < N, plus the terminal cost of x_N; Infinity
+ * for a rollout that diverged (non-finite states)
+ */
 export function rolloutCosts(model: ModelEvaluator, rollouts: PolicyRollout[]): number[] {
   const { nx, nu } = model.spec;
+  const ok = rollouts.map((r) => r.X.every(Number.isFinite));
   let rows = 0;
-  for (const r of rollouts) rows += r.X.length / nx;
+  rollouts.forEach((r, i) => { if (ok[i]) rows += r.X.length / nx; });
   const X = new Float64Array(rows * nx);
   const U = new Float64Array(rows * nu);
   const term = new Uint8Array(rows);
   let o = 0;
-  for (const r of rollouts) {
+  rollouts.forEach((r, i) => {
+    if (!ok[i]) return;
     const n1 = r.X.length / nx;
     X.set(r.X, o * nx);
     U.set(r.U, o * nu);
     term[o + n1 - 1] = 1;
     o += n1;
-  }
-  const c = model.costBatch(X, U, term, rows);
-  const out: number[] = [];
+  });
+  const c = rows ? model.costBatch(X, U, term, rows) : new Float64Array(0);
   o = 0;
-  for (const r of rollouts) {
+  return rollouts.map((r, i) => {
+    if (!ok[i]) return Infinity;
     const n1 = r.X.length / nx;
     let s = 0;
     for (let k = 0; k < n1; k++) s += c[o + k];
-    out.push(s);
     o += n1;
-  }
-  return out;
+    return s;
+  });
 }
