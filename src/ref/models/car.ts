@@ -1,9 +1,5 @@
 import { P } from "../../systems/layout.js";
-import { addControlCost, controlCost } from "../costs/control.js";
-import { PT } from "../costs/point.js";
-import { addVelocityCost } from "../costs/velocity.js";
-import { addPointAsFirstTwoStates, workspaceCost } from "../costs/workspace.js";
-import type { RefModel } from "../model.js";
+import { PlanarModel } from "./planar.js";
 
 const NX = 5;
 const NU = 2;
@@ -13,14 +9,10 @@ const NU = 2;
  * update integrates the acceleration exactly over the step (the 0.5 dt^2 a term). Controlled point
  * (px, py); the terminal velocity term, if w_v is set, is v^2.
  */
-export class Car implements RefModel {
-  readonly nx = NX;
-  readonly nu = NU;
-  private readonly pt = new Float64Array(PT.N);
-  private readonly gx = new Float64Array(NX);
-  private readonly hxx = new Float64Array(NX * NX);
-
-  constructor(readonly params: Float64Array) {}
+export class Car extends PlanarModel {
+  constructor(params: Float64Array) {
+    super(params, NX, NU, 3, 1);
+  }
 
   step(out: Float64Array, x: Float64Array, u: Float64Array): void {
     const dt = this.params[P.DT];
@@ -49,35 +41,5 @@ export class Car implements RefModel {
     A[3 * NX + 4] = dt;
     B[2 * NU + 0] = dt;
     B[4 * NU + 1] = dt;
-  }
-
-  runningCost(x: Float64Array, u: Float64Array): number {
-    const p = this.params;
-    return workspaceCost(this.pt, x[0], x[1], p) + p[P.S] * p[P.WU] * controlCost(u, NU, p);
-  }
-
-  runningCostDiff(
-    lx: Float64Array, lu: Float64Array, lxx: Float64Array, luu: Float64Array, lux: Float64Array,
-    x: Float64Array, u: Float64Array,
-  ): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lu.fill(0, 0, NU); lxx.fill(0, 0, NX * NX); luu.fill(0, 0, NU * NU); lux.fill(0, 0, NU * NX);
-    const c = workspaceCost(this.pt, x[0], x[1], p);
-    addPointAsFirstTwoStates(lx, lxx, NX, this.pt);
-    const wu = p[P.S] * p[P.WU];
-    return c + wu * addControlCost(lu, luu, wu, u, NU, p);
-  }
-
-  terminalCost(x: Float64Array): number {
-    return this.terminalCostDiff(this.gx, this.hxx, x);
-  }
-
-  terminalCostDiff(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lxx.fill(0, 0, NX * NX);
-    const c = workspaceCost(this.pt, x[0], x[1], p);
-    addPointAsFirstTwoStates(lx, lxx, NX, this.pt);
-    const wv = p[P.S] * p[P.WV];
-    return c + wv * addVelocityCost(lx, lxx, wv, x, NX, 3, 1);
   }
 }

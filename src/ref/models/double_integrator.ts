@@ -1,23 +1,14 @@
 import { P } from "../../systems/layout.js";
-import { addControlCost, controlCost } from "../costs/control.js";
-import { PT } from "../costs/point.js";
-import { addVelocityCost } from "../costs/velocity.js";
-import { addPointAsFirstTwoStates, workspaceCost } from "../costs/workspace.js";
-import type { RefModel } from "../model.js";
+import { PlanarModel } from "./planar.js";
 
 const NX = 4;
 const NU = 2;
 
 /** Double integrator: p' = p + dt v, v' = v + dt u / m; controlled point p, terminal vel2 = |v|^2. */
-export class DoubleIntegrator implements RefModel {
-  readonly nx = NX;
-  readonly nu = NU;
-  private readonly pt = new Float64Array(PT.N);
-  /** throwaway gradient/Hessian for the value-only terminal cost */
-  private readonly gx = new Float64Array(NX);
-  private readonly hxx = new Float64Array(NX * NX);
-
-  constructor(readonly params: Float64Array) {}
+export class DoubleIntegrator extends PlanarModel {
+  constructor(params: Float64Array) {
+    super(params, NX, NU, 2, 2);
+  }
 
   step(out: Float64Array, x: Float64Array, u: Float64Array): void {
     const dt = this.params[P.DT];
@@ -38,35 +29,5 @@ export class DoubleIntegrator implements RefModel {
     A[1 * NX + 3] = dt;
     B[2 * NU + 0] = dt * im;
     B[3 * NU + 1] = dt * im;
-  }
-
-  runningCost(x: Float64Array, u: Float64Array): number {
-    const p = this.params;
-    return workspaceCost(this.pt, x[0], x[1], p) + p[P.S] * p[P.WU] * controlCost(u, NU, p);
-  }
-
-  runningCostDiff(
-    lx: Float64Array, lu: Float64Array, lxx: Float64Array, luu: Float64Array, lux: Float64Array,
-    x: Float64Array, u: Float64Array,
-  ): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lu.fill(0, 0, NU); lxx.fill(0, 0, NX * NX); luu.fill(0, 0, NU * NU); lux.fill(0, 0, NU * NX);
-    const c = workspaceCost(this.pt, x[0], x[1], p);
-    addPointAsFirstTwoStates(lx, lxx, NX, this.pt);
-    const wu = p[P.S] * p[P.WU];
-    return c + wu * addControlCost(lu, luu, wu, u, NU, p);
-  }
-
-  terminalCost(x: Float64Array): number {
-    return this.terminalCostDiff(this.gx, this.hxx, x);
-  }
-
-  terminalCostDiff(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lxx.fill(0, 0, NX * NX);
-    const c = workspaceCost(this.pt, x[0], x[1], p);
-    addPointAsFirstTwoStates(lx, lxx, NX, this.pt);
-    const wv = p[P.S] * p[P.WV];
-    return c + wv * addVelocityCost(lx, lxx, wv, x, NX, 2, 2);
   }
 }
