@@ -1,5 +1,5 @@
 import { P } from "../../systems/layout.js";
-import { PlanarModel } from "./planar.js";
+import { BenchmarkModel } from "./base.js";
 
 const NX = 5;
 const NU = 2;
@@ -9,7 +9,7 @@ const NU = 2;
  * update integrates the acceleration exactly over the step (the 0.5 dt^2 a term). Controlled point
  * (px, py); the terminal velocity term, if w_v is set, is v^2.
  */
-export class Car extends PlanarModel {
+export class Car extends BenchmarkModel {
   constructor(params: Float64Array) {
     super(params, NX, NU, 3, 1);
   }

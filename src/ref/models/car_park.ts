@@ -1,11 +1,9 @@
 import { P } from "../../systems/layout.js";
 import { addBoxes } from "../costs/box.js";
-import { addControlCost, controlCost } from "../costs/control.js";
 import { addPeak } from "../costs/peak.js";
 import { clearPoint, PT } from "../costs/point.js";
 import { addTargetDistance } from "../costs/target.js";
-import { addVelocityCost } from "../costs/velocity.js";
-import type { RefModel } from "../model.js";
+import { BenchmarkModel } from "./base.js";
 
 const NX = 5;
 const NU = 2;
@@ -23,14 +21,12 @@ const OUTLINE_FY = [1 / 2, 1 / 2, 1 / 2, 1 / 2, 0, -1 / 2, -1 / 2, -1 / 2, -1 / 
  * w = p + R(th) r, so its Jacobian w.r.t. (px, py, th) is [I | R'(th) r] and the only second
  * derivative is d^2 w / d th^2 = -(w - p).
  */
-export class CarPark implements RefModel {
-  readonly nx = NX;
-  readonly nu = NU;
+export class CarPark extends BenchmarkModel {
   private readonly pt = new Float64Array(PT.N);
-  private readonly gx = new Float64Array(NX);
-  private readonly hxx = new Float64Array(NX * NX);
 
-  constructor(readonly params: Float64Array) {}
+  constructor(params: Float64Array) {
+    super(params, NX, NU, 3, 1);
+  }
 
   step(out: Float64Array, x: Float64Array, u: Float64Array): void {
     const p = this.params;
@@ -90,7 +86,7 @@ export class CarPark implements RefModel {
   }
 
   /** Target terms at the centre plus box penalties on the outline, added into lx / lxx (pre-cleared). */
-  private positionCost(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
+  protected override positionCost(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
     const p = this.params;
     const sc = p[P.S];
     const c = Math.cos(x[2]);
@@ -118,34 +114,5 @@ export class CarPark implements RefModel {
       this.addRigidPoint(lx, lxx, rx, ry, c, s);
     }
     return total;
-  }
-
-  runningCost(x: Float64Array, u: Float64Array): number {
-    const p = this.params;
-    this.gx.fill(0); this.hxx.fill(0);
-    return this.positionCost(this.gx, this.hxx, x) + p[P.S] * p[P.WU] * controlCost(u, NU, p);
-  }
-
-  runningCostDiff(
-    lx: Float64Array, lu: Float64Array, lxx: Float64Array, luu: Float64Array, lux: Float64Array,
-    x: Float64Array, u: Float64Array,
-  ): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lu.fill(0, 0, NU); lxx.fill(0, 0, NX * NX); luu.fill(0, 0, NU * NU); lux.fill(0, 0, NU * NX);
-    const c = this.positionCost(lx, lxx, x);
-    const wu = p[P.S] * p[P.WU];
-    return c + wu * addControlCost(lu, luu, wu, u, NU, p);
-  }
-
-  terminalCost(x: Float64Array): number {
-    return this.terminalCostDiff(this.gx, this.hxx, x);
-  }
-
-  terminalCostDiff(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lxx.fill(0, 0, NX * NX);
-    const c = this.positionCost(lx, lxx, x);
-    const wv = p[P.S] * p[P.WV];
-    return c + wv * addVelocityCost(lx, lxx, wv, x, NX, 3, 1);
   }
 }

@@ -1,11 +1,11 @@
 import { P } from "../../systems/layout.js";
-import { PlanarModel } from "./planar.js";
+import { BenchmarkModel } from "./base.js";
 
 const NX = 4;
 const NU = 2;
 
 /** Double integrator: p' = p + dt v, v' = v + dt u / m; controlled point p, terminal vel2 = |v|^2. */
-export class DoubleIntegrator extends PlanarModel {
+export class DoubleIntegrator extends BenchmarkModel {
   constructor(params: Float64Array) {
     super(params, NX, NU, 2, 2);
   }

@@ -1,9 +1,7 @@
 import { P } from "../../systems/layout.js";
-import { addControlCost, controlCost } from "../costs/control.js";
 import { PT } from "../costs/point.js";
-import { addVelocityCost } from "../costs/velocity.js";
 import { workspaceCost } from "../costs/workspace.js";
-import type { RefModel } from "../model.js";
+import { BenchmarkModel } from "./base.js";
 
 const NX = 6;
 const NU = 3;
@@ -20,12 +18,8 @@ const NQ = 3;
  * derivatives of three cosines, and the bias is built from Christoffel symbols of the first kind:
  *   h = (sum_k dM/dq_k dq_k) dq - 1/2 [dq^T dM/dq_i dq]_i.
  */
-export class Manipulator implements RefModel {
-  readonly nx = NX;
-  readonly nu = NU;
+export class Manipulator extends BenchmarkModel {
   private readonly pt = new Float64Array(PT.N);
-  private readonly gx = new Float64Array(NX);
-  private readonly hxx = new Float64Array(NX * NX);
 
   private readonly k1 = new Float64Array(9);
   private readonly k2 = new Float64Array(9);
@@ -55,7 +49,9 @@ export class Manipulator implements RefModel {
   private readonly cphi = new Float64Array(NQ);
   private readonly sphi = new Float64Array(NQ);
 
-  constructor(readonly params: Float64Array) {}
+  constructor(params: Float64Array) {
+    super(params, NX, NU, 3, 3);
+  }
 
   /** Inertia matrix M(q) (row-major 3x3) at the state x; also refreshes the K basis. */
   massMatrix(out: Float64Array, x: Float64Array): Float64Array {
@@ -218,7 +214,7 @@ export class Manipulator implements RefModel {
    * d^2 p / dq_j dq_n = -l sum_{i>=max(j,n)} (cos phi_i, sin phi_i).
    * Adds into pre-cleared lx / lxx and returns the value.
    */
-  private positionCost(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
+  protected override positionCost(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
     const p = this.params;
     const l = p[P.MA_LINK];
     const { jx, jy, cphi, sphi } = this;
@@ -251,35 +247,6 @@ export class Manipulator implements RefModel {
       }
     }
     return value;
-  }
-
-  runningCost(x: Float64Array, u: Float64Array): number {
-    const p = this.params;
-    this.gx.fill(0); this.hxx.fill(0);
-    return this.positionCost(this.gx, this.hxx, x) + p[P.S] * p[P.WU] * controlCost(u, NU, p);
-  }
-
-  runningCostDiff(
-    lx: Float64Array, lu: Float64Array, lxx: Float64Array, luu: Float64Array, lux: Float64Array,
-    x: Float64Array, u: Float64Array,
-  ): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lu.fill(0, 0, NU); lxx.fill(0, 0, NX * NX); luu.fill(0, 0, NU * NU); lux.fill(0, 0, NU * NX);
-    const c = this.positionCost(lx, lxx, x);
-    const wu = p[P.S] * p[P.WU];
-    return c + wu * addControlCost(lu, luu, wu, u, NU, p);
-  }
-
-  terminalCost(x: Float64Array): number {
-    return this.terminalCostDiff(this.gx, this.hxx, x);
-  }
-
-  terminalCostDiff(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
-    const p = this.params;
-    lx.fill(0, 0, NX); lxx.fill(0, 0, NX * NX);
-    const c = this.positionCost(lx, lxx, x);
-    const wv = p[P.S] * p[P.WV];
-    return c + wv * addVelocityCost(lx, lxx, wv, x, NX, 3, 3);
   }
 }
 

@@ -1,8 +1,8 @@
 import { P } from "../../systems/layout.js";
-import { PlanarModel } from "./planar.js";
+import { BenchmarkModel } from "./base.js";
 
 /** Single integrator: p' = p + dt u; the controlled point is the state itself. */
-export class SingleIntegrator extends PlanarModel {
+export class SingleIntegrator extends BenchmarkModel {
   constructor(params: Float64Array) {
     super(params, 2, 2, 2, 0);
   }

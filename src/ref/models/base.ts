@@ -6,12 +6,13 @@ import { addPointAsFirstTwoStates, workspaceCost } from "../costs/workspace.js";
 import type { RefModel } from "../model.js";
 
 /**
- * The costs shared by the systems whose controlled point is (x_0, x_1) (single and double integrator,
- * car): target distance + valley + ellipses on that point, control effort with the soft bound, and
- * at the end w_v times the squared velocity components [v0, v0 + nv). Subclasses give the dynamics.
+ * The cost structure every benchmark system shares: a position cost (by default target distance +
+ * valley + ellipses on the point (x_0, x_1); the car park and the manipulator override it), control
+ * effort with the soft bound, and at the end w_v times the squared velocity components [v0, v0 + nv).
+ * Subclasses give the dynamics.
  */
-export abstract class PlanarModel implements RefModel {
-  private readonly pt = new Float64Array(PT.N);
+export abstract class BenchmarkModel implements RefModel {
+  private readonly planarPt = new Float64Array(PT.N);
   private readonly gx: Float64Array;
   private readonly hxx: Float64Array;
 
@@ -26,9 +27,17 @@ export abstract class PlanarModel implements RefModel {
   abstract step(out: Float64Array, x: Float64Array, u: Float64Array): void;
   abstract stepDiff(A: Float64Array, B: Float64Array, x: Float64Array, u: Float64Array): void;
 
+  /** the state-dependent cost (scaled) of x; ADDS its gradient and Hessian into lx, lxx */
+  protected positionCost(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
+    const c = workspaceCost(this.planarPt, x[0], x[1], this.params);
+    addPointAsFirstTwoStates(lx, lxx, this.nx, this.planarPt);
+    return c;
+  }
+
   runningCost(x: Float64Array, u: Float64Array): number {
     const p = this.params;
-    return workspaceCost(this.pt, x[0], x[1], p) + p[P.S] * p[P.WU] * controlCost(u, this.nu, p);
+    this.gx.fill(0); this.hxx.fill(0);
+    return this.positionCost(this.gx, this.hxx, x) + p[P.S] * p[P.WU] * controlCost(u, this.nu, p);
   }
 
   runningCostDiff(
@@ -37,8 +46,7 @@ export abstract class PlanarModel implements RefModel {
   ): number {
     const { nx, nu, params: p } = this;
     lx.fill(0, 0, nx); lu.fill(0, 0, nu); lxx.fill(0, 0, nx * nx); luu.fill(0, 0, nu * nu); lux.fill(0, 0, nu * nx);
-    const c = workspaceCost(this.pt, x[0], x[1], p);
-    addPointAsFirstTwoStates(lx, lxx, nx, this.pt);
+    const c = this.positionCost(lx, lxx, x);
     const wu = p[P.S] * p[P.WU];
     return c + wu * addControlCost(lu, luu, wu, u, nu, p);
   }
@@ -50,8 +58,7 @@ export abstract class PlanarModel implements RefModel {
   terminalCostDiff(lx: Float64Array, lxx: Float64Array, x: Float64Array): number {
     const { nx, params: p } = this;
     lx.fill(0, 0, nx); lxx.fill(0, 0, nx * nx);
-    const c = workspaceCost(this.pt, x[0], x[1], p);
-    addPointAsFirstTwoStates(lx, lxx, nx, this.pt);
+    const c = this.positionCost(lx, lxx, x);
     if (this.nv === 0) return c;
     const wv = p[P.S] * p[P.WV];
     return c + wv * addVelocityCost(lx, lxx, wv, x, nx, this.v0, this.nv);
