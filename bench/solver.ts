@@ -3,6 +3,7 @@
  * the plain-TS reference), on every system from its evaluation states with a zero warm start; then
  * batch throughput with 1 and 2 worker threads. Run it with `npx cacto bench solver [--json]`.
  */
+import { timeStarts, type TimedSolve as SolveFn } from "../src/to/timing.js";
 import os from "node:os";
 import { Engine } from "../src/wasm/engine.js";
 import { Solver } from "../src/to/solver.js";
@@ -56,33 +57,6 @@ export interface BatchRow {
 export function machine(): Record<string, string | number> {
   const c = os.cpus();
   return { kind: "machine", cpu: c[0]?.model ?? "unknown", cores: c.length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
-}
-
-type SolveFn = (x0: number[]) => { cost: number; iterations: number; statusName: string };
-
-function timeStarts(fn: SolveFn, starts: number[][], reps: number) {
-  let msTotal = 0, iterations = 0, cost = 0;
-  const statuses: Record<string, number> = {};
-  for (const x0 of starts) {
-    fn(x0); // warm-up: V8 tiers WASM and JS up on first calls
-    const times: number[] = [];
-    let r = fn(x0);
-    for (let i = 0; i < reps; i++) {
-      const t = performance.now();
-      r = fn(x0);
-      times.push(performance.now() - t);
-    }
-    msTotal += median(times);
-    iterations += r.iterations;
-    cost += r.cost;
-    statuses[r.statusName] = (statuses[r.statusName] ?? 0) + 1;
-  }
-  return { msTotal, iterations, meanCost: cost / starts.length, statuses };
 }
 
 export async function runSolverBench(opts: BenchOptions, emit: (row: object) => void): Promise<void> {

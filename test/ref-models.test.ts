@@ -10,20 +10,10 @@ import { PT } from "../src/ref/costs/point.js";
 import { addPeak } from "../src/ref/costs/peak.js";
 import { addTargetDistance } from "../src/ref/costs/target.js";
 import { softplus, softplusD1, softplusD2 } from "../src/ref/costs/softplus.js";
+import { mulberry32 } from "./helpers/fd.js";
 
 // ---------------------------------------------------------------------------------------------
 // seeded randomness and finite differences
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const uni = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng();

@@ -21,6 +21,7 @@
  * `actorRollout` has the contract of CactoTrainer.actorRollout, so the evaluation protocol can use the
  * imitation actor alone and as a TO warm start.
  */
+import { sampleStarts, type Start } from "../systems/sampling.js";
 import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
 import type { SolverPool } from "../to/pool.js";
@@ -254,15 +255,8 @@ export class ImitationTrainer {
   }
 
   /** initial states and start steps, drawn as CactoTrainer.sampleStarts draws them */
-  sampleStarts(count: number): { x0: number[]; k0: number }[] {
-    const s = this.spec;
-    const out: { x0: number[]; k0: number }[] = [];
-    for (let i = 0; i < count; i++) {
-      const x0 = s.sampleRanges.map(([lo, hi]) => (lo === hi ? lo : this.rng.uniform(lo, hi)));
-      const k0 = this.rng.int(s.k0Range[0], s.k0Range[1]);
-      out.push({ x0, k0 });
-    }
-    return out;
+  sampleStarts(count: number): Start[] {
+    return sampleStarts(this.spec, this.rng, count);
   }
 
   private async solveAll(problems: Problem[]): Promise<SolveResult[]> {

@@ -5,6 +5,7 @@
  * Every random draw comes from one seeded Rng, so a seed fixes the run; the whole state can be saved
  * after any loop and restored bit for bit.
  */
+import { sampleStarts, type Start } from "../systems/sampling.js";
 import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
 import type { SolverPool } from "../to/pool.js";
@@ -140,15 +141,8 @@ export class CactoTrainer {
   }
 
   /** initial states and start steps of one loop (uniform over the system's ranges) */
-  sampleStarts(count: number): { x0: number[]; k0: number }[] {
-    const s = this.spec;
-    const out: { x0: number[]; k0: number }[] = [];
-    for (let i = 0; i < count; i++) {
-      const x0 = s.sampleRanges.map(([lo, hi]) => (lo === hi ? lo : this.rng.uniform(lo, hi)));
-      const k0 = this.rng.int(s.k0Range[0], s.k0Range[1]);
-      out.push({ x0, k0 });
-    }
-    return out;
+  sampleStarts(count: number): Start[] {
+    return sampleStarts(this.spec, this.rng, count);
   }
 
   /**

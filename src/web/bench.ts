@@ -3,6 +3,7 @@
  * system, the evaluation states with a zero warm start, a warm-up solve then the median of `reps`
  * timed solves per start; WASM SIMD, WASM scalar and the plain-TS reference side by side.
  */
+import { timeStarts, type TimedSolve as SolveFn } from "../to/timing.js";
 import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
 import { RefSolver } from "../ref/solver.js";
@@ -24,31 +25,6 @@ export interface BrowserBenchRow {
   /** sequential solves per second (one thread) */
   problemsPerSecond: number;
   meanCost: number;
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
-}
-
-type SolveFn = (x0: number[]) => { cost: number; iterations: number };
-
-function timeStarts(fn: SolveFn, starts: number[][], reps: number) {
-  let msTotal = 0, iterations = 0, cost = 0;
-  for (const x0 of starts) {
-    fn(x0);
-    const times: number[] = [];
-    let r = fn(x0);
-    for (let i = 0; i < reps; i++) {
-      const t = performance.now();
-      r = fn(x0);
-      times.push(performance.now() - t);
-    }
-    msTotal += median(times);
-    iterations += r.iterations;
-    cost += r.cost;
-  }
-  return { msTotal, iterations, meanCost: cost / starts.length };
 }
 
 export interface BrowserBenchOptions {

@@ -5,17 +5,10 @@
  */
 import type { RefModel } from "../../src/ref/model.js";
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./fd.js";
+
+/** Deterministic uniform numbers in [0, 1). */
+export const rng = mulberry32;
 
 export interface LQData {
   nx: number;
