@@ -89,6 +89,7 @@ test("train and eval reject bad arguments by name", () => {
     [["train"], /--system is required/],
     [["train", "--system", "toy1d", "--preset", "huge"], /--preset: got "huge", expected one of quick, reference/],
     [["train", "--system", "toy1d", "--sobolev", "-1"], /--sobolev: got -1, expected a weight >= 0/],
+    [["train", "--system", "toy1d", "--actor-output", "relu"], /--actor-output: got "relu", expected one of linear, tanh/],
     [["train", "--resume"], /--out <run directory> is required/],
     [["train", "--resume", "--out", "/nonexistent/run"], /no checkpoint at \/nonexistent\/run/],
     [["eval"], /--run <run directory> is required/],

@@ -37,7 +37,8 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   system: { type: "string", help: "benchmark system", choices: SYSTEM_NAMES },
   preset: { type: "string", help: "quick (default) or reference (the published schedule)", choices: ["quick", "reference"] },
   seed: { type: "int", help: "seed of every random draw (default 1)" },
-  sobolev: { type: "number", help: "CACTO-SL weight w_S (default 0 = plain CACTO; the papers use 1e-3 or 1e-2)" },
+  sobolev: { type: "number", help: "CACTO-SL weight w_S (default: the preset's, see README; 0 = plain CACTO; the papers use 1e-3 or 1e-2)" },
+  "actor-output": { type: "string", help: "actor output layer: linear (reference default) or tanh (tanh*umax, quick default)", choices: ["linear", "tanh"] },
   out: { type: "string", help: "run directory (default runs/<system>-<preset>-s<seed>)" },
   resume: { type: "boolean", help: "continue from the run directory's last checkpoint" },
   fresh: { type: "boolean", help: "start over even if the run directory has a checkpoint" },
@@ -212,7 +213,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
   if (flags.resume) {
     if (!runDir) throw new UsageError("train --resume: --out <run directory> is required");
     const d = loadCheckpoint(runDir);
-    for (const f of ["system", "preset", "seed", "sobolev"] as const) {
+    for (const f of ["system", "preset", "seed", "sobolev", "actor-output"] as const) {
       if (flags[f] !== undefined) throw new UsageError(`train --resume: --${f} comes from the checkpoint; drop it`);
     }
     trainer = await CactoTrainer.fromCheckpoint(d);
@@ -225,6 +226,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
       if (!((flags.sobolev as number) >= 0)) throw new UsageError(`--sobolev: got ${flags.sobolev}, expected a weight >= 0`);
       cfg.wS = flags.sobolev as number;
     }
+    if (flags["actor-output"] !== undefined) cfg.actorOutput = flags["actor-output"] as "linear" | "tanh";
     if (flags.workers !== undefined) {
       if ((flags.workers as number) < 0 || (flags.workers as number) > 64) throw new UsageError(`--workers: got ${flags.workers}, expected 0..64`);
       cfg.workers = flags.workers as number;
@@ -234,7 +236,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
       throw new UsageError(`train: ${runDir} already holds a checkpoint; continue it with --resume --out ${runDir}, or start over with --fresh`);
     }
     trainer = await CactoTrainer.create(cfg, seed);
-    process.stderr.write(`training CACTO${cfg.wS > 0 ? `-SL (w_S = ${cfg.wS})` : ""} on ${cfg.system}, preset ${cfg.preset}, seed ${seed}: ` +
+    process.stderr.write(`training CACTO${cfg.wS > 0 ? `-SL (w_S = ${cfg.wS})` : ""} on ${cfg.system}, preset ${cfg.preset}, ${cfg.actorOutput ?? "linear"} actor output, seed ${seed}: ` +
       `${trainer.loops} loops x ${cfg.episodesPerLoop} TO problems, ${cfg.updateLoops.reduce((a, b) => a + b, 0)} updates, run directory ${runDir}\n`);
   }
   const cfg = trainer.config;

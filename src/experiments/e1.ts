@@ -8,6 +8,7 @@ import { preset, type PresetName } from "../cacto/presets.js";
 import { ImitationTrainer, imitationPreset } from "../baselines/imitation.js";
 import { Td3Trainer, td3Preset } from "../baselines/td3.js";
 import { Solver } from "../to/solver.js";
+import type { SolveOptions } from "../to/types.js";
 import { Engine } from "../wasm/engine.js";
 import { SYSTEMS } from "../systems/specs.js";
 import type { SystemName } from "../systems/layout.js";
@@ -26,10 +27,10 @@ export interface E1Options {
   log?: (s: string) => void;
 }
 
-function naive(solver: Solver, starts: number[][], warm: "ics" | "random"): Scores {
+function naive(solver: Solver, starts: number[][], warm: "ics" | "random", to: SolveOptions): Scores {
   const costs: number[] = [], reached: boolean[] = [];
   starts.forEach((x0, i) => {
-    const r = solver.solve({ x0, warmStart: warm, seed: 1 + i }, { maxIter: 100 });
+    const r = solver.solve({ x0, warmStart: warm, seed: 1 + i }, to);
     costs.push(r.cost);
     reached.push(reachedTarget(solver.spec, solver.params, r.X));
   });
@@ -65,7 +66,8 @@ export async function runE1(o: E1Options = {}) {
     td3.runAll();
     log(`E1 ${system}: TD3 trained (${td3.steps} transitions)`);
     const solver = new Solver(engine, system);
-    const to = { maxIter: 100 };
+    // every warm start gets the TO budget CACTO trained with (the preset's)
+    const to = cc.to;
     const policies: [string, Rollout][] = [
       ["CACTO actor", (s) => cacto.actorRollout(s)],
       ["imitation actor", (s) => imit.actorRollout(s)],
@@ -76,18 +78,18 @@ export async function runE1(o: E1Options = {}) {
     for (const [setName, starts] of sets) {
       const row: Record<string, Scores> = {};
       row["TO from zeros"] = scoreWarmStart(solver, starts, null, to);
-      row["TO from ICS"] = naive(solver, starts, "ics");
-      row["TO from random controls"] = naive(solver, starts, "random");
+      row["TO from ICS"] = naive(solver, starts, "ics", to);
+      row["TO from random controls"] = naive(solver, starts, "random", to);
       for (const [name, ro] of policies) row[`TO from the ${name}`] = scoreWarmStart(solver, starts, ro, to);
       for (const [name, ro] of policies) row[`${name} alone`] = scoreRollout(solver, starts, ro);
       table[setName] = row;
     }
     cacto.dispose(); imit.dispose(); td3.dispose();
     const secs = (performance.now() - t0) / 1000;
-    results.push({ system, cactoSeconds: tCacto, seconds: secs, table });
+    results.push({ system, cactoSeconds: tCacto, seconds: secs, wS: cc.wS, maxIter: to.maxIter, episodesPerLoop: cc.episodesPerLoop, table });
     sections.push([
       `## ${system}`, "",
-      `CACTO training ${fmt(tCacto, 1)} s; whole section ${fmt(secs, 1)} s.`, "",
+      `CACTO${cc.wS > 0 ? `-SL (w_S = ${cc.wS})` : ""}: ${cacto.loops} loops x ${cc.episodesPerLoop} TO problems, training ${fmt(tCacto, 1)} s; TO budget ${to.maxIter} iterations for every warm start; whole section ${fmt(secs, 1)} s.`, "",
       ...sets.flatMap(([setName, starts]) => [
         `### ${setName} (n = ${starts.length})`, "",
         mdTable(["warm start / policy", "mean cost", "median cost", "reach"],
@@ -98,7 +100,7 @@ export async function runE1(o: E1Options = {}) {
   }
   const md = [
     "# E1: CACTO vs every warm start", "",
-    `Preset ${presetName}${o.smoke ? " (smoke schedule)" : ""}, seed ${seed}. TO budget 100 iterations. Lower cost is better (the valley term makes costs at the target negative); reach = controlled point within 1 of the target at the final node. The claim to check: CACTO-warm-started TO reaches markedly lower cost than zero/random warm starts.`, "",
+    `Preset ${presetName}${o.smoke ? " (smoke schedule)" : ""}, seed ${seed}. TO budget: the preset's, per system (below). Lower cost is better (the valley term makes costs at the target negative); reach = controlled point within 1 of the target at the final node. The claim to check: CACTO-warm-started TO reaches markedly lower cost than zero/random warm starts.`, "",
     ...sections,
   ].join("\n");
   return { file: writeExperiment(o.out ?? "reports/E1", md, { experiment: "E1", preset: presetName, seed, smoke: !!o.smoke, results }), results };
