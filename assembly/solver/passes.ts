@@ -7,7 +7,7 @@ import { boxQP } from "./boxqp";
 import * as kern from "../linalg/generated";
 import {
   sys, n, m, N, par, X, U, XT, UT, F, A, B, LX, LU, LXX, LUU, LUX, C, CT, K, KFF, XI, LB, UB,
-  K2, KFF2, VX2, VXX2, swapGains, TQ, termMode,
+  K2, KFF2, VX2, VXX2, swapGains, TQ, termMode, UREF, rho,
   Qx, Qu, Qxx, Quu, Qux, Quur, Quxr, Lf, VA, VB, G, T, DX, NU, QX, QLO, QHI, QFREE, QLF,
 } from "./state";
 
@@ -39,11 +39,30 @@ function terminalCost(x: usize, diff: bool, lx: usize, lxx: usize): f64 {
   return v;
 }
 
+/**
+ * The control-tracking running term 0.5 rho ||u - uref_k||^2 of node k (only called when rho != 0);
+ * with diff, adds its derivatives rho (u - uref_k) to lu and rho I to luu.
+ */
+function tracking(k: i32, u: usize, diff: bool, lu: usize, luu: usize): f64 {
+  const r = at(UREF, k * m);
+  let s: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    const d = ld(u, i) - ld(r, i);
+    s += d * d;
+    if (diff) {
+      st(lu, i, ld(lu, i) + rho * d);
+      st(luu, i * m + i, ld(luu, i * m + i) + rho);
+    }
+  }
+  return 0.5 * rho * s;
+}
+
 /** costs of (X, U) into C; returns the total (NaN/Inf propagate) */
 export function costs(): f64 {
   let J: f64 = 0;
   for (let k = 0; k < N; k++) {
-    const c = running(sys, par, at(X, k * n), at(U, k * m), false, 0, 0, 0, 0, 0);
+    let c = running(sys, par, at(X, k * n), at(U, k * m), false, 0, 0, 0, 0, 0);
+    if (rho != 0) c += tracking(k, at(U, k * m), false, 0, 0);
     st(C, k, c);
     J += c;
   }
@@ -86,7 +105,9 @@ export function derivatives(): bool {
   for (let k = 0; k < N; k++) {
     const x = at(X, k * n), u = at(U, k * m);
     stepDiff(sys, par, x, u, at(A, k * n * n), at(B, k * n * m));
-    st(C, k, running(sys, par, x, u, true, at(LX, k * n), at(LU, k * m), at(LXX, k * n * n), at(LUU, k * m * m), at(LUX, k * m * n)));
+    let c = running(sys, par, x, u, true, at(LX, k * n), at(LU, k * m), at(LXX, k * n * n), at(LUU, k * m * m), at(LUX, k * m * n));
+    if (rho != 0) c += tracking(k, u, true, at(LU, k * m), at(LUU, k * m * m));
+    st(C, k, c);
   }
   st(C, N, terminalCost(at(X, N * n), true, at(LX, N * n), at(LXX, N * n * n)));
   return allFinite(A, N * n * n) && allFinite(B, N * n * m) && allFinite(LX, (N + 1) * n) && allFinite(LU, N * m)
@@ -282,7 +303,8 @@ export function forward(alpha: f64, box: bool, feasible: bool): f64 {
       }
       st(ut, i, v);
     }
-    const c = running(sys, par, xt, ut, false, 0, 0, 0, 0, 0);
+    let c = running(sys, par, xt, ut, false, 0, 0, 0, 0, 0);
+    if (rho != 0) c += tracking(k, ut, false, 0, 0);
     st(CT, k, c);
     J += c;
     const xn = at(XT, (k + 1) * n);

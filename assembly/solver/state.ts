@@ -3,7 +3,7 @@
 import {
   hdr, H_SYS, H_NX, H_NU, H_N, H_PARAMS, H_X, H_U, H_XT, H_UT, H_F, H_A, H_B, H_LX, H_LU, H_LXX, H_LUU,
   H_LUX, H_C, H_CT, H_K, H_KFF, H_VX, H_VXX, H_XI, H_X0, H_LB, H_UB, H_OPT, H_OUT, H_HIST, H_SCR,
-  H_K2, H_KFF2, H_VX2, H_VXX2, H_TQ, O_TERM,
+  H_K2, H_KFF2, H_VX2, H_VXX2, H_TQ, O_TERM, H_UREF, O_TRACK,
 } from "./workspace";
 
 export let sys: i32 = 0;
@@ -38,6 +38,9 @@ let wsPtr: usize = 0;
 /** quadratic terminal model block and its mode (O_TERM) */
 export let TQ: usize = 0;
 export let termMode: i32 = 0;
+/** control reference and weight of the tracking term (rho = 0: the term is skipped entirely) */
+export let UREF: usize = 0;
+export let rho: f64 = 0;
 export let XI: usize = 0;
 export let X0: usize = 0;
 export let LB: usize = 0;
@@ -95,6 +98,8 @@ export function bind(ws: usize): void {
   LB = hdr(ws, H_LB); UB = hdr(ws, H_UB); OPT = hdr(ws, H_OPT); OUT = hdr(ws, H_OUT); HIST = hdr(ws, H_HIST);
   TQ = hdr(ws, H_TQ);
   termMode = <i32>load<f64>(OPT + (<usize>O_TERM << 3));
+  UREF = hdr(ws, H_UREF);
+  rho = load<f64>(OPT + (<usize>O_TRACK << 3));
   let p = hdr(ws, H_SCR);
   Qx = p; p = f64s(p, n);
   Qu = p; p = f64s(p, m);

@@ -42,7 +42,9 @@ export const H_VX2: i32 = 34;
 export const H_VXX2: i32 = 35;
 /** host-supplied quadratic terminal model: [v0, g (n), H (n*n), xref (n)] */
 export const H_TQ: i32 = 36;
-export const H_SIZE: i32 = 37;
+/** host-supplied control reference of the tracking term 0.5 rho ||u_k - uref_k||^2 (N*m) */
+export const H_UREF: i32 = 37;
+export const H_SIZE: i32 = 38;
 export const HEADER_BYTES: usize = 256;
 
 // options block (f64)
@@ -60,6 +62,8 @@ export const O_BOX: i32 = 10;
 export const O_HASX: i32 = 11;
 /** terminal cost: 0 = the system's, 1 = the quadratic model only, 2 = the system's + the model */
 export const O_TERM: i32 = 12;
+/** weight rho of the control-tracking running term 0.5 rho ||u_k - uref_k||^2 (0 = off) */
+export const O_TRACK: i32 = 13;
 export const OPT_LEN: i32 = 16;
 
 // outputs block (f64)
@@ -110,7 +114,7 @@ function arrayLen(slot: i32, n: i32, m: i32, N: i32): i32 {
   switch (slot) {
     case H_PARAMS: return PARAMS_LEN;
     case H_X: case H_XT: case H_F: case H_LX: case H_VX: case H_VX2: case H_XI: return (N + 1) * n;
-    case H_U: case H_UT: case H_LU: case H_KFF: case H_KFF2: return N * m;
+    case H_U: case H_UT: case H_LU: case H_KFF: case H_KFF2: case H_UREF: return N * m;
     case H_A: return N * n * n;
     case H_B: case H_LUX: case H_K: case H_K2: return N * n * m;
     case H_LXX: case H_VXX: case H_VXX2: return (N + 1) * n * n;

@@ -22,6 +22,12 @@ export interface SolveOptions {
   armijo?: number;
   box?: { lower: ArrayLike<number>; upper: ArrayLike<number> } | null;
   computeVxx?: boolean;
+  /**
+   * Control-tracking running term 0.5 trackWeight ||u_k - uRef_k||^2 (docs/algorithm.md); uRef has N*nu
+   * values and is required when trackWeight > 0. Default trackWeight 0: off.
+   */
+  trackWeight?: number;
+  uRef?: ArrayLike<number> | null;
   /** debugging/comparison hook, called once per iteration after its line search */
   onIteration?: ((info: IterationInfo) => void) | null;
 }
@@ -116,6 +122,7 @@ interface ResolvedOptions {
   lsSteps: number;
   armijo: number;
   computeVxx: boolean;
+  rho: number;
   onIteration: ((info: IterationInfo) => void) | null;
 }
 
@@ -132,6 +139,7 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     lsSteps: o.lsSteps ?? 10,
     armijo: o.armijo ?? 0.1,
     computeVxx: o.computeVxx ?? false,
+    rho: o.trackWeight ?? 0,
     onIteration: o.onIteration ?? null,
   };
 }
@@ -308,6 +316,10 @@ export class RefSolver {
   private hist: Float64Array;
   private nhist = 0;
 
+  // control-tracking term: reference controls and weight of the current solve (rho 0 = off)
+  private uRef: Float64Array;
+  private rho = 0;
+
   // state of the current solve
   private N = 0;
   private hasBox = false;
@@ -397,6 +409,25 @@ export class RefSolver {
     this.qfree = new Int32Array(nu);
 
     this.hist = f(256);
+    this.uRef = f(Nm * nu);
+  }
+
+  /**
+   * 0.5 rho ||u - uRef_k||^2 of node k; with lu/luu, adds rho (u - uRef_k) to lu and rho I to luu.
+   * Only called when rho != 0, so a solve without tracking does exactly what it did before.
+   */
+  private tracking(k: number, u: Float64Array, lu?: Float64Array, luu?: Float64Array): number {
+    const nu = this.nu, r = this.uRef, o = k * nu, rho = this.rho;
+    let s = 0;
+    for (let i = 0; i < nu; i++) {
+      const d = u[i] - r[o + i];
+      s += d * d;
+      if (lu && luu) {
+        lu[i] += rho * d;
+        luu[i * nu + i] += rho;
+      }
+    }
+    return 0.5 * rho * s;
   }
 
   solve(
@@ -563,6 +594,13 @@ export class RefSolver {
     if (U0.length < N * nu) throw new RangeError(`U0 needs ${N * nu} entries`);
     if (X0 && X0.length < (N + 1) * nx) throw new RangeError(`X0 needs ${(N + 1) * nx} entries`);
     const o = resolveOptions(options);
+    if (!(o.rho >= 0 && o.rho < Infinity)) throw new RangeError(`trackWeight ${o.rho}: expected a finite number >= 0`);
+    if (o.rho > 0) {
+      const r = options.uRef;
+      if (!r || r.length < N * nu) throw new RangeError(`uRef needs ${N * nu} entries when trackWeight > 0`);
+      for (let i = 0; i < N * nu; i++) this.uRef[i] = r[i];
+    }
+    this.rho = o.rho;
     this.o = o;
     this.N = N;
     const box = options.box;
@@ -621,6 +659,7 @@ export class RefSolver {
     let J = 0;
     for (let k = 0; k < N; k++) {
       c[k] = model.runningCost(this.Xv[k], this.Uv[k]);
+      if (this.rho !== 0) c[k] += this.tracking(k, this.Uv[k]);
       J += c[k];
     }
     c[N] = model.terminalCost(this.Xv[N]);
@@ -634,6 +673,7 @@ export class RefSolver {
     for (let k = 0; k < N; k++) {
       model.stepDiff(this.Av[k], this.Bv[k], Xv[k], Uv[k]);
       model.runningCostDiff(this.lxv[k], this.luv[k], this.lxxv[k], this.luuv[k], this.luxv[k], Xv[k], Uv[k]);
+      if (this.rho !== 0) this.tracking(k, Uv[k], this.luv[k], this.luuv[k]);
     }
     model.terminalCostDiff(this.lxv[N], this.lxxv[N], Xv[N]);
     const nx = this.nx, nu = this.nu;
@@ -986,7 +1026,8 @@ export class RefSolver {
         if (hasBox) s = s < lb[i] ? lb[i] : s > ub[i] ? ub[i] : s;
         Ut[ou + i] = s;
       }
-      const c = model.runningCost(Xtv[k], Utv[k]);
+      let c = model.runningCost(Xtv[k], Utv[k]);
+      if (this.rho !== 0) c += this.tracking(k, Utv[k]);
       ct[k] = c;
       Jt += c;
       if (!Number.isFinite(Jt)) return Jt;

@@ -5,7 +5,7 @@
  */
 import { buildParams, type SystemSpec } from "../systems/specs.js";
 import { P } from "../systems/layout.js";
-import { prepareProblem, type PreparedProblem } from "./solver.js";
+import { checkTracking, prepareProblem, type PreparedProblem } from "./solver.js";
 import { normaliseOptions } from "./options.js";
 import type { Problem, SolveOptions, SolveResult } from "./types.js";
 import { checkInt, checkSystem, checkVector, show } from "./validate.js";
@@ -94,9 +94,10 @@ export abstract class BatchDispatcher<W extends { postMessage(msg: WorkerJob): v
     if (this.closed) throw new Error(`${this.name}: solveBatch after close()`);
     const spec = checkSystem(system);
     if (!Array.isArray(problems)) throw new TypeError(`problems: got ${show(problems)}, expected an array of problems`);
-    normaliseOptions(options, spec.umax, spec.nx);
+    const opts = normaliseOptions(options, spec.umax, spec.nx);
     const params = config.params ? Float64Array.from(checkVector("params", config.params, P.N)) : buildParams(spec);
     const prepared = problems.map((p, i) => prepareProblem(spec, p, `problems[${i}]`));
+    prepared.forEach((pp, i) => checkTracking(pp, opts, `problems[${i}]`));
     const chunk = checkInt("chunk", config.chunk ?? Math.max(1, Math.ceil(prepared.length / (4 * this.size))), 1, 1 << 30);
     const parts: Promise<SolveResult[]>[] = [];
     for (let i = 0; i < prepared.length; i += chunk) {

@@ -17,9 +17,11 @@ export interface NormalisedOptions {
   computeVxx: boolean;
   /** 0 none, 1 replace, 2 add; block = [v0, g, H, xref] */
   terminal: { mode: 1 | 2; block: Float64Array } | null;
+  /** rho of the control-tracking term (0 = off) */
+  trackWeight: number;
 }
 
-const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel"] as const;
+const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight"] as const;
 
 export function normaliseOptions(o: SolveOptions | undefined, umax: readonly number[], nx = 0): NormalisedOptions {
   const opts = o ?? {};
@@ -75,5 +77,6 @@ export function normaliseOptions(o: SolveOptions | undefined, umax: readonly num
     armijo: checkNumber("options.armijo", opts.armijo ?? 0.1, 0, 1, { openLo: true }),
     box,
     computeVxx: cv,
+    trackWeight: checkNumber("options.trackWeight", opts.trackWeight ?? 0, 0, 1e300),
   };
 }

@@ -52,6 +52,8 @@ export interface PreparedProblem {
   x0: Float64Array;
   N: number;
   warm: { U: Float64Array; X: Float64Array | null };
+  /** control reference of the tracking term, N*nu (null: none given) */
+  uRef: Float64Array | null;
 }
 
 /** validate a problem and build its warm start (throws naming `name` and the bad field) */
@@ -63,7 +65,27 @@ export function prepareProblem(spec: SystemSpec, problem: Problem, name: string)
   const x0 = Float64Array.from(checkVector(`${name}.x0`, problem.x0, nx));
   const N = checkInt(`${name}.horizon`, problem.horizon ?? spec.nsteps, 1, 1_000_000);
   const warm = buildWarmStart({ ...problem, x0 }, nx, nu, N, spec.umax);
-  return { x0, N, warm };
+  const uRef = problem.uRef === undefined || problem.uRef === null
+    ? null : Float64Array.from(checkVector(`${name}.uRef`, problem.uRef, N * nu));
+  return { x0, N, warm, uRef };
+}
+
+/** a positive tracking weight needs every problem's uRef (throws naming the problem) */
+export function checkTracking(pp: PreparedProblem, o: NormalisedOptions, name: string): void {
+  if (o.trackWeight > 0 && !pp.uRef) {
+    throw new RangeError(`${name}.uRef: got none, expected ${pp.warm.U.length} finite numbers because options.trackWeight = ${o.trackWeight} > 0`);
+  }
+}
+
+/** 0.5 rho sum ||u - uref||^2 over N*nu values (summed node by node as the engine does) */
+export function trackingCost(U: ArrayLike<number>, uRef: ArrayLike<number>, rho: number, N: number, nu: number): number {
+  let total = 0;
+  for (let k = 0; k < N; k++) {
+    let s = 0;
+    for (let i = 0; i < nu; i++) { const d = U[k * nu + i] - uRef[k * nu + i]; s += d * d; }
+    total += 0.5 * rho * s;
+  }
+  return total;
 }
 
 export class Solver {
@@ -95,16 +117,21 @@ export class Solver {
     const opts = normaliseOptions(options, this.spec.umax, this.spec.nx);
     // validate everything first so a bad problem in the middle does not waste the others' work
     const prepared = problems.map((p, i) => this.prepare(p, `problems[${i}]`));
+    prepared.forEach((pp, i) => checkTracking(pp, opts, `problems[${i}]`));
     return prepared.map((pp) => this.execute(pp, opts));
   }
 
   private run(problem: Problem, opts: NormalisedOptions): SolveResult {
-    return this.execute(this.prepare(problem, "problem"), opts);
+    const pp = this.prepare(problem, "problem");
+    checkTracking(pp, opts, "problem");
+    return this.execute(pp, opts);
   }
 
   /** solve already-validated problems (the worker pool validates in the calling thread) */
   solvePrepared(pp: PreparedProblem, options?: SolveOptions): SolveResult {
-    return this.execute(pp, normaliseOptions(options, this.spec.umax, this.spec.nx));
+    const opts = normaliseOptions(options, this.spec.umax, this.spec.nx);
+    checkTracking(pp, opts, "problem");
+    return this.execute(pp, opts);
   }
 
   private prepare(problem: Problem, name: string): PreparedProblem {
@@ -135,6 +162,9 @@ export class Solver {
     opt[O.HASX] = warm.X ? 1 : 0;
     opt[O.TERM] = o.terminal ? o.terminal.mode : 0;
     if (o.terminal) ws.view(H.TQ, o.terminal.block.length).set(o.terminal.block);
+    const track = pp.uRef && o.trackWeight > 0 ? o.trackWeight : 0;
+    opt[O.TRACK] = track;
+    if (track > 0) ws.view(H.UREF, N * nu).set(pp.uRef!);
     if (o.box) {
       ws.view(H.LB, nu).set(o.box.lower);
       ws.view(H.UB, nu).set(o.box.upper);
@@ -143,13 +173,15 @@ export class Solver {
     ws.refresh();
     const out = ws.view(H.OUT, R.LEN);
     const nHist = Math.min(out[R.NHIST], HIST_CAP);
+    const U = ws.view(H.U, N * nu).slice();
     const res: SolveResult = {
       status,
       statusName: STATUS_NAMES[status],
       iterations: out[R.ITER],
       cost: out[R.COST],
+      trackingCost: track > 0 ? trackingCost(U, pp.uRef!, track, N, nu) : 0,
       X: ws.view(H.X, (N + 1) * nx).slice(),
-      U: ws.view(H.U, N * nu).slice(),
+      U,
       costs: ws.view(H.C, N + 1).slice(),
       K: ws.view(H.K, N * nu * nx).slice(),
       k: ws.view(H.KFF, N * nu).slice(),

@@ -31,6 +31,12 @@ export interface SolveOptions {
    * (symmetrised on entry).
    */
   terminalModel?: TerminalModel | null;
+  /**
+   * Weight rho >= 0 of the control-tracking running term 0.5 rho ||u_k - uRef_k||^2, k = 0..N-1, added
+   * to the cost the solver minimises (every problem then needs `uRef`). Default 0: the term is off and
+   * the solve is exactly the one without it; a problem's uRef is then ignored.
+   */
+  trackWeight?: number;
 }
 
 export interface TerminalModel {
@@ -58,19 +64,23 @@ export interface Problem {
   warmStart?: WarmStartKind | WarmStart;
   /** seed of the "random" warm start (default 1) */
   seed?: number;
+  /** control reference of the tracking term (horizon*nu values); used when options.trackWeight > 0 */
+  uRef?: ArrayLike<number> | null;
 }
 
 export interface SolveResult {
   status: number;
   statusName: StatusName;
   iterations: number;
-  /** total cost of the returned trajectory */
+  /** total cost of the returned trajectory (including the tracking term when trackWeight > 0) */
   cost: number;
+  /** the tracking term 0.5 rho sum_k ||u_k - uRef_k||^2 of the returned controls (0 when off) */
+  trackingCost: number;
   /** (N+1)*nx states, row per node */
   X: Float64Array;
   /** N*nu controls */
   U: Float64Array;
-  /** per-node costs: running 0..N-1, terminal N */
+  /** per-node costs: running 0..N-1 (with their tracking term), terminal N */
   costs: Float64Array;
   /** feedback gains of the final backward pass, N*nu*nx */
   K: Float64Array;
