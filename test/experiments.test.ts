@@ -35,11 +35,13 @@ test("E3 smoke: six controllers, true episode costs", async () => {
 test("E1 smoke: every warm start and every policy alone, evaluation states and grid", async () => {
   const file = await runExperiment("E1", { smoke: true, out: path.join(dir, "E1") });
   const md = readFileSync(file, "utf8");
-  for (const name of ["TO from zeros", "TO from ICS", "TO from random controls", "TO from the CACTO actor", "TO from the imitation actor", "TO from the TD3 actor", "TD3 actor alone"]) {
+  for (const name of ["TO from zeros", "TO from ICS", "TO from random controls", "TO from the CACTO actor", "TO from the imitation actor", "TO from the GPS actor", "GPS actor alone", "TO from the TD3 actor", "TD3 actor alone"]) {
     assert.match(md, new RegExp(`\\| ${name} \\| -?[\\d.]+`));
   }
   const j = JSON.parse(readFileSync(path.join(dir, "E1", "results.json"), "utf8"));
   assert.equal(Object.keys(j.results[0].table), ["evaluation states", "grid"]);
+  assert.equal(j.results[0].gps.rho, [0, 0.1]);
+  assert.ok(j.results[0].gps.meanToTaskCost.every(Number.isFinite));
 });
 
 test("E4 smoke: CACTO, TD3 and DDPG with wall times", async () => {

@@ -1,12 +1,13 @@
 /**
  * E1: CACTO's warm start against every other warm start, per system: TO from zeros, ICS, random
- * controls, the CACTO actor, an imitation actor (TO -> RL) and a TD3 actor (plain RL); plus each
- * policy alone. Evaluation states and a grid over the position domain; mean, median, reach fraction.
+ * controls, the CACTO actor, an imitation actor (TO -> RL), a GPS actor (coupled TO imitation,
+ * baselines/gps.ts) and a TD3 actor (plain RL); plus each policy alone. Evaluation states and a grid over the position domain; mean, median, reach fraction.
  */
 import { CactoTrainer } from "../cacto/trainer.js";
 import { preset, type PresetName } from "../cacto/presets.js";
 import { ImitationTrainer, imitationPreset } from "../baselines/imitation.js";
 import { Td3Trainer, td3Preset } from "../baselines/td3.js";
+import { GpsTrainer, gpsPreset } from "../baselines/gps.js";
 import { Solver } from "../to/solver.js";
 import type { SolveOptions } from "../to/types.js";
 import { Engine } from "../wasm/engine.js";
@@ -60,6 +61,11 @@ export async function runE1(o: E1Options = {}) {
     await imit.train();
     await imit.close();
     log(`E1 ${system}: imitation trained`);
+    const gc = gpsPreset(system, presetName);
+    if (o.smoke) Object.assign(gc, { iterations: 2, problemsPerIteration: 8, epochs: 3, workers: 0 });
+    const gps = await GpsTrainer.create(gc, seed);
+    await gps.runAll((m) => log(`E1 ${system}: GPS iteration ${m.iteration + 1}/${gc.iterations}, rho ${fmt(m.rho)}, mean TO task cost ${fmt(m.meanToTaskCost)}`));
+    await gps.close();
     const tc = td3Preset(system, presetName);
     if (o.smoke) Object.assign(tc, { totalSteps: 400, startSteps: 100, updateAfter: 100, evalEvery: 0 });
     const td3 = await Td3Trainer.create(system, tc, seed);
@@ -71,6 +77,7 @@ export async function runE1(o: E1Options = {}) {
     const policies: [string, Rollout][] = [
       ["CACTO actor", (s) => cacto.actorRollout(s)],
       ["imitation actor", (s) => imit.actorRollout(s)],
+      ["GPS actor", (s) => gps.actorRollout(s)],
       ["TD3 actor", (s) => td3.actorRollout(s)],
     ];
     const sets: [string, number[][]][] = [["evaluation states", spec.evalStates], ["grid", gridStates(spec, o.grid ?? (o.smoke ? 3 : 7)).states]];
@@ -84,12 +91,17 @@ export async function runE1(o: E1Options = {}) {
       for (const [name, ro] of policies) row[`${name} alone`] = scoreRollout(solver, starts, ro);
       table[setName] = row;
     }
-    cacto.dispose(); imit.dispose(); td3.dispose();
+    cacto.dispose(); imit.dispose(); gps.dispose(); td3.dispose();
     const secs = (performance.now() - t0) / 1000;
-    results.push({ system, cactoSeconds: tCacto, seconds: secs, wS: cc.wS, maxIter: to.maxIter, episodesPerLoop: cc.episodesPerLoop, table });
+    results.push({
+      system, cactoSeconds: tCacto, seconds: secs, wS: cc.wS, maxIter: to.maxIter, episodesPerLoop: cc.episodesPerLoop,
+      gps: { iterations: gc.iterations, problemsPerIteration: gc.problemsPerIteration, rho: gps.history.map((m) => m.rho), meanToTaskCost: gps.history.map((m) => m.meanToTaskCost) },
+      table,
+    });
     sections.push([
       `## ${system}`, "",
       `CACTO${cc.wS > 0 ? `-SL (w_S = ${cc.wS})` : ""}: ${cacto.loops} loops x ${cc.episodesPerLoop} TO problems, training ${fmt(tCacto, 1)} s; TO budget ${to.maxIter} iterations for every warm start; whole section ${fmt(secs, 1)} s.`, "",
+      `GPS (coupled TO imitation, penalty-coupled): ${gc.iterations} iterations x ${gc.problemsPerIteration} TO problems, tracking weight ${gps.history.map((m) => fmt(m.rho)).join(", ")}; mean TO task cost per iteration ${gps.history.map((m) => fmt(m.meanToTaskCost, 1)).join(", ")}.`, "",
       ...sets.flatMap(([setName, starts]) => [
         `### ${setName} (n = ${starts.length})`, "",
         mdTable(["warm start / policy", "mean cost", "median cost", "reach"],
