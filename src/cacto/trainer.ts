@@ -222,7 +222,9 @@ export class CactoTrainer {
       this.learner.actorOpt.learningRate /= 2;
       this.learner.criticOpt.learningRate /= 2;
     }
-    const b = this.buffer.sample(cfg.batchSize, this.rng, cfg.nStep);
+    // a buffer still smaller than a minibatch (a tiny first loop) trains on all its rows
+    if (this.buffer.size === 0) throw new Error("CACTO update: the replay buffer is empty (every TO solve so far failed); nothing to train on");
+    const b = this.buffer.sample(Math.min(cfg.batchSize, this.buffer.size), this.rng, cfg.nStep);
     const nb = b.k.length;
     const s = normaliseStates(spec, b.x, b.k);
     const vBoot = this.learner.targetValue(normaliseStates(spec, b.xBoot, b.kBoot));

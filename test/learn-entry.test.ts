@@ -1,0 +1,30 @@
+// The "cacto-wasm/learn" entry (package self-reference): its exports are the library's own classes,
+// and the README's example (train, evaluate) runs through it on a tiny toy1d schedule.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as learn from "cacto-wasm/learn";
+import { CactoTrainer } from "../src/cacto/trainer.js";
+import { preset } from "../src/cacto/presets.js";
+import { GpsTrainer } from "../src/baselines/gps.js";
+
+test("the learn entry re-exports the library's classes and presets", () => {
+  assert.is(learn.CactoTrainer, CactoTrainer);
+  assert.is(learn.GpsTrainer, GpsTrainer);
+  assert.equal(learn.preset("car", "quick"), preset("car", "quick"));
+});
+
+test("train and evaluate through the learn entry (toy1d, tiny schedule)", async () => {
+  const cfg = { ...learn.preset("toy1d", "quick"), episodesPerLoop: 8, updateLoops: [10, 10], workers: 0 };
+  const t = await learn.CactoTrainer.create(cfg, 3);
+  const metrics = [];
+  while (!t.finished) metrics.push(await t.runLoop());
+  assert.is(metrics.length, 2);
+  assert.is(t.updates, 20);
+  const ev = await learn.evaluate(t, { grid: 3, workers: 0 });
+  assert.is(ev.system, "toy1d");
+  assert.is(ev.summaries.eval.actor.n, ev.evalStates.length);
+  assert.ok(Number.isFinite(ev.summaries.eval.actor.mean), "actor warm-start mean cost is finite");
+  await t.close();
+});
+
+test.run();
