@@ -38,8 +38,8 @@ import type { SystemName } from "../systems/layout.js";
 import { Rng } from "../rng.js";
 import { Actor, Adam } from "../rl/networks.js";
 import { rolloutPolicy, rolloutCosts, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
-import { regressionStep, regressionLossValue } from "../rl/supervised.js";
-import { initTf, tf } from "../rl/backend.js";
+import { regressionEpoch, regressionLossValue, actBatch } from "../rl/supervised.js";
+import { initTf } from "../rl/backend.js";
 import { ImitationTrainer, imitationPreset } from "./imitation.js";
 
 export type GpsPresetName = "quick" | "reference";
@@ -323,29 +323,7 @@ export class GpsTrainer {
 
   /** one shuffled pass over D in minibatches; returns the mean minibatch loss (before each step) */
   private trainEpoch(): number {
-    const { nx, nu } = this.spec;
-    const ni = nx + 1, n = this.datasetRows;
-    const perm = new Uint32Array(n);
-    for (let i = 0; i < n; i++) perm[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const j = this.rng.int(0, i);
-      const t = perm[i]; perm[i] = perm[j]; perm[j] = t;
-    }
-    const bs = Math.min(this.config.batchSize, n);
-    const sb = new Float32Array(bs * ni), yb = new Float32Array(bs * nu);
-    let sum = 0;
-    for (let start = 0; start < n; start += bs) {
-      const m = Math.min(bs, n - start);
-      for (let a = 0; a < m; a++) {
-        const r = perm[start + a];
-        sb.set(this.states.subarray(r * ni, (r + 1) * ni), a * ni);
-        yb.set(this.targets.subarray(r * nu, (r + 1) * nu), a * nu);
-      }
-      const loss = regressionStep(this.actor, this.opt, m === bs ? sb : sb.subarray(0, m * ni), m === bs ? yb : yb.subarray(0, m * nu), this.scale);
-      if (!Number.isFinite(loss)) throw new Error(`gps: non-finite regression loss at iteration ${this.history.length}; training diverged`);
-      sum += loss * m;
-    }
-    return sum / n;
+    return regressionEpoch(this.actor, this.opt, this.states, this.targets, this.config.batchSize, this.rng, this.scale, `gps iteration ${this.history.length}`).loss;
   }
 
   /** the regression loss over D (or given rows), no step */
@@ -356,12 +334,7 @@ export class GpsTrainer {
 
   /** pi(s) for a batch of normalised inputs: nb*nu float32 */
   act(states: Float32Array): Float32Array {
-    const ni = this.spec.nx + 1;
-    if (states.length === 0 || states.length % ni !== 0) {
-      throw new RangeError(`act: ${states.length} input values, expected a positive multiple of nx+1 = ${ni}`);
-    }
-    const nb = states.length / ni;
-    return tf.tidy(() => this.actor.forward(tf.tensor2d(states, [nb, ni])).dataSync() as Float32Array);
+    return actBatch(this.actor, states);
   }
 
   /** batched actor rollouts from (x0, k0) for horizons nsteps - k0 (CactoTrainer.actorRollout's contract) */

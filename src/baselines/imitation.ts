@@ -33,8 +33,8 @@ import { Rng } from "../rng.js";
 import { Actor, Adam, type AdamData, type TensorData } from "../rl/networks.js";
 import { normaliseStates } from "../rl/normalise.js";
 import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
-import { regressionStep, regressionLossValue } from "../rl/supervised.js";
-import { initTf, tf } from "../rl/backend.js";
+import { regressionEpoch, regressionLossValue, actBatch } from "../rl/supervised.js";
+import { initTf } from "../rl/backend.js";
 import { preset as cactoPreset } from "../cacto/presets.js";
 
 export type ImitationPresetName = "quick" | "reference";
@@ -331,34 +331,8 @@ export class ImitationTrainer {
   trainEpoch(): number {
     if (!this.states || !this.targets) throw new Error("trainEpoch: collect() first");
     const t0 = performance.now();
-    const { nx, nu } = this.spec;
-    const ni = nx + 1;
-    const n = this.datasetRows;
-    const perm = new Uint32Array(n);
-    for (let i = 0; i < n; i++) perm[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const j = this.rng.int(0, i);
-      const t = perm[i]; perm[i] = perm[j]; perm[j] = t;
-    }
-    const bs = Math.min(this.config.batchSize, n);
-    const sb = new Float32Array(bs * ni);
-    const yb = new Float32Array(bs * nu);
-    let sum = 0, batches = 0;
-    for (let start = 0; start < n; start += bs) {
-      const m = Math.min(bs, n - start);
-      for (let a = 0; a < m; a++) {
-        const r = perm[start + a];
-        sb.set(this.states.subarray(r * ni, (r + 1) * ni), a * ni);
-        yb.set(this.targets.subarray(r * nu, (r + 1) * nu), a * nu);
-      }
-      const s = m === bs ? sb : sb.subarray(0, m * ni);
-      const y = m === bs ? yb : yb.subarray(0, m * nu);
-      const loss = regressionStep(this.actor, this.opt, s, y, this.scale);
-      if (!Number.isFinite(loss)) throw new Error(`imitation: non-finite regression loss at step ${this.metrics.steps}; training diverged`);
-      sum += loss * m; batches += m;
-      this.metrics.steps++;
-    }
-    const mean = sum / batches;
+    const { loss: mean, steps } = regressionEpoch(this.actor, this.opt, this.states, this.targets, this.config.batchSize, this.rng, this.scale, "imitation");
+    this.metrics.steps += steps;
     this.metrics.lossPerEpoch.push(mean);
     this.metrics.epochs++;
     this.metrics.trainSeconds += (performance.now() - t0) / 1000;
@@ -385,12 +359,7 @@ export class ImitationTrainer {
 
   /** pi(s) for a batch of normalised inputs: nb*nu float32 */
   act(states: Float32Array): Float32Array {
-    const ni = this.spec.nx + 1;
-    if (states.length === 0 || states.length % ni !== 0) {
-      throw new RangeError(`act: ${states.length} input values, expected a positive multiple of nx+1 = ${ni}`);
-    }
-    const nb = states.length / ni;
-    return tf.tidy(() => this.actor.forward(tf.tensor2d(states, [nb, ni])).dataSync() as Float32Array);
+    return actBatch(this.actor, states);
   }
 
   /**

@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Actor, Adam } from "./networks.js";
+import type { Rng } from "../rng.js";
 
 function checkBatch(actor: Actor, states: ArrayLike<number>, targets: ArrayLike<number>, what: string): number {
   const ni = actor.config.nIn;
@@ -78,4 +79,50 @@ export function regressionStep(
     opt.apply(vars.map((x) => grads[x.name]));
     return value.dataSync()[0];
   });
+}
+
+/**
+ * One shuffled pass over a dataset (rows of actor inputs `states`, targets `targets`) in minibatches of
+ * `batchSize` (the last one shorter), one regressionStep each. The permutation is a Fisher-Yates
+ * shuffle drawn from `rng`. Returns the row-weighted mean minibatch loss (each before its step) and
+ * the number of steps; a non-finite loss throws, naming `who`.
+ */
+export function regressionEpoch(
+  actor: Actor, opt: Adam, states: Float32Array, targets: Float32Array, batchSize: number, rng: Rng,
+  scale: ArrayLike<number> | undefined, who: string,
+): { loss: number; steps: number } {
+  const { nIn: ni, nu } = actor.config;
+  const n = targets.length / nu;
+  if (!(n >= 1) || states.length !== n * ni) throw new RangeError(`${who}: ${states.length} input values and ${targets.length} targets, expected rows*${ni} and rows*${nu} with rows >= 1`);
+  const perm = new Uint32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    const t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+  }
+  const bs = Math.min(batchSize, n);
+  const sb = new Float32Array(bs * ni), yb = new Float32Array(bs * nu);
+  let sum = 0, steps = 0;
+  for (let start = 0; start < n; start += bs) {
+    const m = Math.min(bs, n - start);
+    for (let a = 0; a < m; a++) {
+      const r = perm[start + a];
+      sb.set(states.subarray(r * ni, (r + 1) * ni), a * ni);
+      yb.set(targets.subarray(r * nu, (r + 1) * nu), a * nu);
+    }
+    const loss = regressionStep(actor, opt, m === bs ? sb : sb.subarray(0, m * ni), m === bs ? yb : yb.subarray(0, m * nu), scale);
+    if (!Number.isFinite(loss)) throw new Error(`${who}: non-finite regression loss; training diverged`);
+    sum += loss * m; steps++;
+  }
+  return { loss: sum / n, steps };
+}
+
+/** pi(s) for a batch of normalised inputs (nb*(nx+1) float32): nb*nu float32 */
+export function actBatch(actor: Actor, states: Float32Array): Float32Array {
+  const ni = actor.config.nIn;
+  if (states.length === 0 || states.length % ni !== 0) {
+    throw new RangeError(`act: ${states.length} input values, expected a positive multiple of nx+1 = ${ni}`);
+  }
+  const nb = states.length / ni;
+  return tf.tidy(() => actor.forward(tf.tensor2d(states, [nb, ni])).dataSync() as Float32Array);
 }
