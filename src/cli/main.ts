@@ -27,7 +27,7 @@ const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   system: { type: "string", help: "system (default single_integrator; E1 default: all five benchmark systems)", choices: SYSTEM_NAMES },
   preset: { type: "string", help: "quick (default) or reference", choices: ["quick", "reference"] },
   seeds: { type: "int", help: "seeds per variant (E2, E4; default 3)" },
-  sobolev: { type: "number", help: "CACTO-SL weight for E2 (default 1e-3)" },
+  sobolev: { type: "number", help: "CACTO-SL weight for E2 (default: the preset's if > 0, else 1e-3)" },
   smoke: { type: "boolean", help: "a tiny schedule that only checks the pipeline runs" },
   out: { type: "string", help: "report directory (default reports/<id>)" },
   help: { type: "boolean", help: "this help" },

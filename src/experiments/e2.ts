@@ -15,7 +15,7 @@ export interface E2Options {
   system?: SystemName;
   preset?: PresetName;
   seeds?: number;
-  /** Sobolev weight of the CACTO-SL runs (default 1e-3) */
+  /** Sobolev weight of the CACTO-SL runs (default: the preset's if > 0, else 1e-3) */
   wS?: number;
   /** success: evaluation states reaching the target (default 0.9) */
   reachGoal?: number;
@@ -36,7 +36,8 @@ export async function runE2(o: E2Options = {}) {
   const system = o.system ?? "single_integrator";
   const presetName = o.preset ?? "quick";
   const seeds = o.seeds ?? 3;
-  const wS = o.wS ?? 1e-3;
+  // the CACTO-SL arm: the given weight, else the preset's (quick: 1e-2 beyond the single integrator), else 1e-3
+  const wS = o.wS ?? (preset(system, presetName).wS || 1e-3);
   const goal = o.reachGoal ?? 0.9;
   const log = o.log ?? (() => {});
   const spec = SYSTEMS[system];
