@@ -28,19 +28,16 @@
  */
 import { sampleStarts, type Start } from "../systems/sampling.js";
 import { Engine } from "../wasm/engine.js";
-import { Solver } from "../to/solver.js";
-import type { SolverPool } from "../to/pool.js";
-import { ModelEvaluator } from "../to/model.js";
 import { normaliseOptions } from "../to/options.js";
 import type { Problem, SolveOptions, SolveResult } from "../to/types.js";
-import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
+import { SYSTEMS } from "../systems/specs.js";
 import type { SystemName } from "../systems/layout.js";
 import { Rng } from "../rng.js";
-import { Actor, Adam } from "../rl/networks.js";
-import { rolloutPolicy, rolloutCosts, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
-import { regressionEpoch, regressionLossValue, actBatch } from "../rl/supervised.js";
+import { rolloutCosts, type PolicyRollout } from "../rl/rollout.js";
+import { regressionEpoch, regressionLossValue } from "../rl/supervised.js";
 import { initTf } from "../rl/backend.js";
 import { ImitationTrainer, imitationPreset } from "./imitation.js";
+import { RegressionActorTrainer, makeRegressionActor } from "./actor-trainer.js";
 
 export type GpsPresetName = "quick" | "reference";
 
@@ -168,34 +165,12 @@ export function checkGpsConfig(c: GpsConfig): void {
   normaliseOptions(c.to, spec.umax, spec.nx);
 }
 
-export class GpsTrainer {
-  readonly config: GpsConfig;
-  readonly spec: SystemSpec;
-  readonly seed: number;
-  readonly actor: Actor;
-  readonly opt: Adam;
-  readonly rng: Rng;
+export class GpsTrainer extends RegressionActorTrainer<GpsConfig> {
   /** metrics of the iterations run so far */
   readonly history: GpsIterationMetrics[] = [];
   /** D: inputs (rows*(nx+1)) and targets (rows*nu), float32, grown by every iteration */
   states: Float32Array = new Float32Array(0);
   targets: Float32Array = new Float32Array(0);
-  private readonly scale: number[] | undefined;
-  private solver: Solver;
-  private model: ModelEvaluator;
-  private pool: SolverPool | null = null;
-
-  private constructor(config: GpsConfig, seed: number, actor: Actor, opt: Adam, rng: Rng, engine: Engine) {
-    this.config = config;
-    this.spec = SYSTEMS[config.system];
-    this.seed = seed;
-    this.actor = actor;
-    this.opt = opt;
-    this.rng = rng;
-    this.scale = config.scaleByUmax ? this.spec.umax.map((u) => 1 / u) : undefined;
-    this.solver = new Solver(engine, this.spec.name);
-    this.model = new ModelEvaluator(engine, this.spec.name);
-  }
 
   /** a fresh trainer: the actor's initial weights are the first draws of Rng(seed), as imitation's */
   static async create(config: GpsConfig, seed: number): Promise<GpsTrainer> {
@@ -203,13 +178,8 @@ export class GpsTrainer {
     if (!Number.isInteger(seed)) throw new RangeError(`gps: seed = ${seed}, expected an integer`);
     await initTf("wasm");
     const cfg = structuredClone(config);
-    const spec = SYSTEMS[cfg.system];
     const rng = new Rng(seed);
-    const actor = new Actor({
-      nIn: spec.nx + 1, nu: spec.nu, hidden: cfg.actorHidden.slice(), alpha: cfg.actorAlpha,
-      output: cfg.actorOutput, umax: spec.umax.slice(),
-    }, rng);
-    const opt = new Adam(actor.variables(), { lr: cfg.lr });
+    const { actor, opt } = makeRegressionActor(cfg, rng);
     return new GpsTrainer(cfg, seed, actor, opt, rng, await Engine.create());
   }
 
@@ -229,15 +199,6 @@ export class GpsTrainer {
   rhoAt(i: number): number {
     const c = this.config;
     return i === 0 ? 0 : Math.min(c.rhoMax, c.rho1 * Math.pow(c.rhoGrowth, i - 1));
-  }
-
-  private async solveAll(problems: Problem[], options: SolveOptions): Promise<SolveResult[]> {
-    if (this.config.workers > 0) {
-      // loaded on demand: the pool needs Node's worker_threads, which browsers lack (they use workers: 0)
-      this.pool ??= await (await import("../to/pool.js")).SolverPool.create({ workers: this.config.workers });
-      return this.pool.solveBatch(this.spec.name, problems, options);
-    }
-    return this.solver.solveBatch(problems, options);
   }
 
   /** one outer iteration: rollouts, tracked TO, dataset aggregation, regression; returns its metrics */
@@ -330,26 +291,6 @@ export class GpsTrainer {
   datasetLoss(states: Float32Array = this.states, targets: Float32Array = this.targets): number {
     if (targets.length === 0) throw new Error("datasetLoss: the dataset is empty");
     return regressionLossValue(this.actor, states, targets, this.scale);
-  }
-
-  /** pi(s) for a batch of normalised inputs: nb*nu float32 */
-  act(states: Float32Array): Float32Array {
-    return actBatch(this.actor, states);
-  }
-
-  /** batched actor rollouts from (x0, k0) for horizons nsteps - k0 (CactoTrainer.actorRollout's contract) */
-  actorRollout(starts: RolloutStart[]): PolicyRollout[] {
-    return rolloutPolicy(this.spec, this.model, (s) => this.act(s), starts);
-  }
-
-  async close(): Promise<void> {
-    await this.pool?.close();
-    this.pool = null;
-  }
-
-  dispose(): void {
-    this.actor.dispose();
-    this.opt.dispose();
   }
 }
 

@@ -23,19 +23,16 @@
  */
 import { sampleStarts, type Start } from "../systems/sampling.js";
 import { Engine } from "../wasm/engine.js";
-import { Solver } from "../to/solver.js";
-import type { SolverPool } from "../to/pool.js";
-import { ModelEvaluator } from "../to/model.js";
 import type { Problem, SolveOptions, SolveResult } from "../to/types.js";
 import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
 import type { SystemName } from "../systems/layout.js";
 import { Rng } from "../rng.js";
 import { Actor, Adam, type AdamData, type TensorData } from "../rl/networks.js";
 import { normaliseStates } from "../rl/normalise.js";
-import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
-import { regressionEpoch, regressionLossValue, actBatch } from "../rl/supervised.js";
+import { regressionEpoch, regressionLossValue } from "../rl/supervised.js";
 import { initTf } from "../rl/backend.js";
 import { preset as cactoPreset } from "../cacto/presets.js";
+import { RegressionActorTrainer, makeRegressionActor } from "./actor-trainer.js";
 
 export type ImitationPresetName = "quick" | "reference";
 
@@ -155,43 +152,16 @@ function checkConfig(c: ImitationConfig): void {
   }
 }
 
-export class ImitationTrainer {
-  readonly config: ImitationConfig;
-  readonly spec: SystemSpec;
-  readonly seed: number;
-  readonly actor: Actor;
-  readonly opt: Adam;
-  readonly rng: Rng;
+export class ImitationTrainer extends RegressionActorTrainer<ImitationConfig> {
   metrics: ImitationMetrics;
   starts: { x0: number[]; k0: number }[] | null = null;
   /** dataset inputs (rows*(nx+1)) and targets (rows*nu), float32 */
   states: Float32Array | null = null;
   targets: Float32Array | null = null;
-  private readonly scale: number[] | undefined;
-  private solver: Solver;
-  private model: ModelEvaluator;
-  private pool: SolverPool | null = null;
 
   private constructor(config: ImitationConfig, seed: number, actor: Actor, opt: Adam, rng: Rng, engine: Engine) {
-    this.config = config;
-    this.spec = SYSTEMS[config.system];
-    this.seed = seed;
-    this.actor = actor;
-    this.opt = opt;
-    this.rng = rng;
+    super(config, seed, actor, opt, rng, engine);
     this.metrics = emptyMetrics();
-    this.scale = config.scaleByUmax ? this.spec.umax.map((u) => 1 / u) : undefined;
-    this.solver = new Solver(engine, this.spec.name);
-    this.model = new ModelEvaluator(engine, this.spec.name);
-  }
-
-  private static makeActor(config: ImitationConfig, rng: Rng | null): { actor: Actor; opt: Adam } {
-    const spec = SYSTEMS[config.system];
-    const actor = new Actor({
-      nIn: spec.nx + 1, nu: spec.nu, hidden: config.actorHidden.slice(), alpha: config.actorAlpha,
-      output: config.actorOutput, umax: spec.umax.slice(),
-    }, rng);
-    return { actor, opt: new Adam(actor.variables(), { lr: config.lr }) };
   }
 
   /** a fresh trainer: the actor's initial weights are the first draws of Rng(seed) */
@@ -200,7 +170,7 @@ export class ImitationTrainer {
     await initTf("wasm");
     const cfg = structuredClone(config);
     const rng = new Rng(seed);
-    const { actor, opt } = ImitationTrainer.makeActor(cfg, rng);
+    const { actor, opt } = makeRegressionActor(cfg, rng);
     return new ImitationTrainer(cfg, seed, actor, opt, rng, await Engine.create());
   }
 
@@ -212,7 +182,7 @@ export class ImitationTrainer {
     checkConfig(d.config);
     await initTf("wasm");
     const cfg = structuredClone(d.config);
-    const { actor, opt } = ImitationTrainer.makeActor(cfg, null);
+    const { actor, opt } = makeRegressionActor(cfg, null);
     actor.setWeights(d.actor);
     opt.setState(d.actorOpt);
     const rng = new Rng(0);
@@ -262,15 +232,6 @@ export class ImitationTrainer {
     return sampleStarts(this.spec, this.rng, count);
   }
 
-  private async solveAll(problems: Problem[]): Promise<SolveResult[]> {
-    if (this.config.workers > 0) {
-      // loaded on demand: the pool needs Node's worker_threads, which browsers lack (they use workers: 0)
-      this.pool ??= await (await import("../to/pool.js")).SolverPool.create({ workers: this.config.workers });
-      return this.pool.solveBatch(this.spec.name, problems, this.config.to);
-    }
-    return this.solver.solveBatch(problems, this.config.to);
-  }
-
   /**
    * The dataset rows of TO solutions: for each result i (start k0[i], horizon N = U.length/nu), nodes
    * k = 0..N-1 give input normalise(X_k, k0 + k) and target U_k. Exposed for tests.
@@ -301,7 +262,7 @@ export class ImitationTrainer {
     const t0 = performance.now();
     const starts = this.sampleStarts(cfg.problems);
     const problems: Problem[] = starts.map((s) => ({ x0: s.x0, horizon: this.spec.nsteps - s.k0, warmStart: "zeros" }));
-    const results = await this.solveAll(problems);
+    const results = await this.solveAll(problems, this.config.to);
     const statuses: Record<string, number> = {};
     const kept: SolveResult[] = [];
     const k0: number[] = [];
@@ -355,29 +316,5 @@ export class ImitationTrainer {
   datasetLoss(states: Float32Array | null = this.states, targets: Float32Array | null = this.targets): number {
     if (!states || !targets) throw new Error("datasetLoss: no dataset");
     return regressionLossValue(this.actor, states, targets, this.scale);
-  }
-
-  /** pi(s) for a batch of normalised inputs: nb*nu float32 */
-  act(states: Float32Array): Float32Array {
-    return actBatch(this.actor, states);
-  }
-
-  /**
-   * Roll the actor out from each (x0, k0) for its own horizon nsteps - k0, all problems together: one
-   * network call per time step for the problems still running, dynamics stepped in WASM (the contract
-   * of CactoTrainer.actorRollout). Returns the controls of each problem (N*nu) and its states ((N+1)*nx).
-   */
-  actorRollout(starts: RolloutStart[]): PolicyRollout[] {
-    return rolloutPolicy(this.spec, this.model, (s) => this.act(s), starts);
-  }
-
-  async close(): Promise<void> {
-    await this.pool?.close();
-    this.pool = null;
-  }
-
-  dispose(): void {
-    this.actor.dispose();
-    this.opt.dispose();
   }
 }
