@@ -6,6 +6,8 @@ import { carStep, carStepDiff } from "./car";
 import { parkStep, parkStepDiff, parkRunning, parkTerminal } from "./carpark";
 import { armStep, armStepDiff, armRunning, armTerminal } from "./manipulator";
 import { planarRunning, planarTerminal } from "./planar";
+import { carStepHess, parkStepHess, armStepHess } from "./curvature";
+import { zero } from "../mem";
 
 /** out = f(x, u) */
 export function step(sys: i32, p: usize, x: usize, u: usize, out: usize): void {
@@ -30,6 +32,19 @@ export function stepDiff(sys: i32, p: usize, x: usize, u: usize, A: usize, B: us
     case SYS_CAR_PARK: parkStepDiff(p, x, A, B); break;
     case SYS_MANIPULATOR: armStepDiff(p, x, u, A, B); break;
     default: unreachable();
+  }
+}
+
+/**
+ * Curvature of f contracted with lam: Hxx (n*n), Huu (m*m), Hux (m*n), overwritten. Returns false
+ * (and writes nothing) for systems whose dynamics are linear, so the caller can skip the terms.
+ */
+export function stepHess(sys: i32, p: usize, x: usize, u: usize, lam: usize, Hxx: usize, Huu: usize, Hux: usize): bool {
+  switch (sys) {
+    case SYS_CAR: carStepHess(p, x, lam, Hxx); zero(Huu, 4); zero(Hux, 10); return true;
+    case SYS_CAR_PARK: parkStepHess(p, x, lam, Hxx); zero(Huu, 4); zero(Hux, 10); return true;
+    case SYS_MANIPULATOR: armStepHess(p, x, u, lam, Hxx, Hux); zero(Huu, 9); return true;
+    default: return false;
   }
 }
 

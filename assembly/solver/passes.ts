@@ -2,19 +2,22 @@
 // pass, linear rollout of the step (expected change with gaps), forward pass with line-search step.
 import { ld, st, at, zero, copy } from "../mem";
 import { gemm, gemmTN, gemvT, gemv, dot, quadForm, symmetrise, cholesky, cholSolveNeg } from "../linalg/dense";
-import { step, stepDiff, running, terminal } from "../models/dispatch";
+import { step, stepDiff, stepHess, running, terminal } from "../models/dispatch";
 import { boxQP } from "./boxqp";
 import * as kern from "../linalg/generated";
 import {
   sys, n, m, N, par, X, U, XT, UT, F, A, B, LX, LU, LXX, LUU, LUX, C, CT, K, KFF, XI, LB, UB,
   K2, KFF2, VX2, VXX2, swapGains, TQ, termMode, UREF, rho,
   Qx, Qu, Qxx, Quu, Qux, Quur, Quxr, Lf, VA, VB, G, T, DX, NU, QX, QLO, QHI, QFREE, QLF,
+  HXX, HUU, HUX, LXXS, LUUS, LUXS, LAM, LAM2,
 } from "./state";
 
 export let dV1: f64 = 0;
 export let dV2: f64 = 0;
 export let d1: f64 = 0;
 export let d2: f64 = 0;
+/** max_k |Qu_k|_inf of the last successful backward pass (a stationarity measure) */
+export let quMax: f64 = 0;
 
 /**
  * The terminal cost the solver uses: the system's, a host-supplied quadratic model
@@ -115,11 +118,12 @@ export function derivatives(): bool {
 }
 
 /**
- * Backward pass with regularisation mu. reg: 0 = on Quu, 1 = on Vxx. box: Box-DDP.
- * Writes the back gain/value buffers and makes them the front ones only if the whole pass succeeds;
- * returns false when a Quu~ (or its free block) is not positive definite.
+ * Backward pass with regularisation mu. reg: 0 = on Quu, 1 = on Vxx. box: Box-DDP. exact: add the
+ * dynamics' curvature contracted with g = Vx' (+ Vxx' F) to lxx, luu, lux (exact DDP); otherwise
+ * Gauss-Newton. Writes the back gain/value buffers and makes them the front ones only if the whole
+ * pass succeeds; returns false when a Quu~ (or its free block) is not positive definite.
  */
-export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
+export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bool): bool {
   copy(at(VX2, N * n), at(LX, N * n), n);
   copy(at(VXX2, N * n * n), at(LXX, N * n * n), n * n);
   // sizes with generated straight-line kernels (linalg/generated.ts): same arithmetic, in the same
@@ -130,19 +134,33 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
   const dmu = reg == 0 ? mu : 0.0;
   let e1: f64 = 0;
   let e2: f64 = 0;
+  let qm: f64 = 0;
   for (let k = N - 1; k >= 0; k--) {
     const Ak = at(A, k * n * n), Bk = at(B, k * n * m);
     const Vxn = at(VX2, (k + 1) * n), Vxxn = at(VXX2, (k + 1) * n * n);
     const kk = at(KFF2, k * m), Kk = at(K2, k * m * n);
+    let lxxk = at(LXX, k * n * n), luuk = at(LUU, k * m * m), luxk = at(LUX, k * m * n);
+    if (exact) {
+      // costate of the curvature term: the same g as in Qx, Qu below
+      copy(LAM, Vxn, n);
+      if (!feasible) gemv(LAM, Vxxn, at(F, (k + 1) * n), n, n, true);
+      if (stepHess(sys, par, at(X, k * n), at(U, k * m), LAM, HXX, HUU, HUX)) {
+        for (let i = 0; i < n * n; i++) st(LXXS, i, ld(lxxk, i) + ld(HXX, i));
+        for (let i = 0; i < m * m; i++) st(LUUS, i, ld(luuk, i) + ld(HUU, i));
+        for (let i = 0; i < m * n; i++) st(LUXS, i, ld(luxk, i) + ld(HUX, i));
+        lxxk = LXXS; luuk = LUUS; luxk = LUXS;
+      }
+    }
     let g = Vxn;
     if (gen) {
       // g, Qu, Quu, Qux (and VA = Vxx' A, VB = Vxx' B)
-      kern.q1(n, m, Ak, Bk, Vxn, Vxxn, at(F, (k + 1) * n), feasible, at(LU, k * m), at(LUU, k * m * m),
-        at(LUX, k * m * n), Qu, Quu, Qux, VA, VB, G);
+      kern.q1(n, m, Ak, Bk, Vxn, Vxxn, at(F, (k + 1) * n), feasible, at(LU, k * m), luuk,
+        luxk, Qu, Quu, Qux, VA, VB, G);
       if (!feasible) g = G;
+      for (let i = 0; i < m; i++) { const a = Math.abs(ld(Qu, i)); if (!(a <= qm)) qm = a; }
       if (fused) {
         // gains, with Qx = lx + A^T g and Qxx = lxx + A^T VA computed alongside; then Vx, Vxx
-        if (!kern.gainsq2(n, m, Lf, Quu, dmu, Qu, Qux, kk, Kk, Ak, g, at(LX, k * n), at(LXX, k * n * n), VA, Qx, Qxx)) return false;
+        if (!kern.gainsq2(n, m, Lf, Quu, dmu, Qu, Qux, kk, Kk, Ak, g, at(LX, k * n), lxxk, VA, Qx, Qxx)) return false;
         kern.value(n, m, Qx, Qu, Qxx, Quu, Qux, kk, Kk, at(VX2, k * n), at(VXX2, k * n * n), NU, T);
         e1 += kern.gDot;
         e2 += 0.5 * kern.gQuad;
@@ -155,19 +173,20 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
       g = G;
       copy(Qu, at(LU, k * m), m);
       gemvT(Qu, Bk, G, n, m, true);
+      for (let i = 0; i < m; i++) { const a = Math.abs(ld(Qu, i)); if (!(a <= qm)) qm = a; }
       gemm(VA, Vxxn, Ak, n, n, n, false);
       gemm(VB, Vxxn, Bk, n, n, m, false);
-      copy(Quu, at(LUU, k * m * m), m * m);
+      copy(Quu, luuk, m * m);
       gemmTN(Quu, Bk, VB, m, n, m, true);
-      copy(Qux, at(LUX, k * m * n), m * n);
+      copy(Qux, luxk, m * n);
       gemmTN(Qux, Bk, VA, m, n, n, true);
     }
     if (gen) {
-      kern.q2(n, m, Ak, g, at(LX, k * n), at(LXX, k * n * n), VA, Qx, Qxx);
+      kern.q2(n, m, Ak, g, at(LX, k * n), lxxk, VA, Qx, Qxx);
     } else {
       copy(Qx, at(LX, k * n), n);
       gemvT(Qx, Ak, g, n, n, true);
-      copy(Qxx, at(LXX, k * n * n), n * n);
+      copy(Qxx, lxxk, n * n);
       gemmTN(Qxx, Ak, VA, n, n, n, true);
     }
     // regularised Quu~ (Su), Qux~ (Sx): the unregularised blocks themselves when mu = 0
@@ -258,8 +277,30 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool): bool {
   }
   dV1 = e1;
   dV2 = e2;
+  quMax = qm;
   swapGains();
   return true;
+}
+
+/**
+ * Stationarity of the current (X, U) with the derivatives in place: the open-loop costate
+ * lam_N = lx_N, lam_k = lx_k + A_k^T lam_{k+1}, and max_k |lu_k + B_k^T lam_{k+1}|_inf, the largest
+ * entry of dJ/dU (exact for a feasible trajectory; with gaps, the Lagrangian's control gradient).
+ */
+export function stationarity(): f64 {
+  let lam = LAM, nxt = LAM2;
+  copy(lam, at(LX, N * n), n);
+  let mx: f64 = 0;
+  for (let k = N - 1; k >= 0; k--) {
+    const Ak = at(A, k * n * n), Bk = at(B, k * n * m);
+    copy(NU, at(LU, k * m), m);
+    gemvT(NU, Bk, lam, n, m, true);
+    for (let i = 0; i < m; i++) { const a = Math.abs(ld(NU, i)); if (!(a <= mx)) mx = a; }
+    copy(nxt, at(LX, k * n), n);
+    gemvT(nxt, Ak, lam, n, n, true);
+    const t = lam; lam = nxt; nxt = t;
+  }
+  return mx;
 }
 
 /** exact model change of the alpha = 1 step with gaps: d1, d2 (docs/algorithm.md) */

@@ -3,9 +3,10 @@ import { ld, st, copy, zero } from "../mem";
 import {
   bind, publishGains, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
 } from "./state";
-import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, dV1, dV2, d1, d2 } from "./passes";
+import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, stationarity, dV1, dV2, d1, d2, quMax } from "./passes";
 import {
   O_MAXITER, O_TOL, O_TIME, O_REG, O_MUINIT, O_MUMIN, O_MUMAX, O_MUFACTOR, O_LSSTEPS, O_ARMIJO, O_BOX, O_HASX,
+  O_HESS, O_GRADTOL, R_STAT, R_SWITCH, R_QUMAX,
   R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
   R_TDIFF, R_TBWD, R_TFWD, R_NFWD,
   ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE,
@@ -30,6 +31,12 @@ function decreaseMu(): void {
   mu = mu / muFactor;
   if (mu < muMin) mu = 0;
 }
+
+// "auto" Hessian: Gauss-Newton until the line search struggles (AUTO_RUN accepted steps in a row with
+// alpha < AUTO_ALPHA), then exact DDP for the rest of the solve (docs/algorithm.md, measured in
+// docs/convergence.md)
+const AUTO_ALPHA: f64 = 0.25;
+const AUTO_RUN: i32 = 3;
 
 function record(J: f64): void {
   if (nHist < HIST_CAP) { st(HIST, nHist, J); nHist++; }
@@ -58,6 +65,11 @@ export function solve(ws: usize): i32 {
   const armijo = ld(OPT, O_ARMIJO);
   const box = ld(OPT, O_BOX) != 0;
   const hasX = ld(OPT, O_HASX) != 0;
+  const hess = <i32>ld(OPT, O_HESS);
+  const gradTol = ld(OPT, O_GRADTOL);
+  let exact = hess == 1;
+  let switchIt = exact ? 0 : -1;
+  let shortRun = 0;
   nHist = 0;
   let tDiff: f64 = 0, tBwd: f64 = 0, tFwd: f64 = 0;
   let nFwd = 0;
@@ -101,14 +113,14 @@ export function solve(ws: usize): i32 {
       }
       let ok = false;
       const tb = now();
-      while (!(ok = backward(mu, reg, box, feasible))) {
+      while (!(ok = backward(mu, reg, box, feasible, exact))) {
         if (!increaseMu()) break;
       }
       tBwd += now() - tb;
       if (!ok) { status = ST_REGLIMIT; break; }
       bwdValid = true;
       iterations++;
-      if (feasible && Math.abs(dV1 + dV2) < tol) { status = ST_CONVERGED; break; }
+      if (feasible && (Math.abs(dV1 + dV2) < tol || quMax <= gradTol)) { status = ST_CONVERGED; break; }
       if (!feasible) linearRollout();
       let accepted = false;
       let alpha: f64 = 1;
@@ -146,6 +158,10 @@ export function solve(ws: usize): i32 {
             bwdValid = false;
             decreaseMu();
             accepted = true;
+            if (hess == 2 && !exact) {
+              shortRun = alpha < AUTO_ALPHA ? shortRun + 1 : 0;
+              if (shortRun >= AUTO_RUN) { exact = true; switchIt = it + 1; }
+            }
             break;
           }
         }
@@ -156,16 +172,18 @@ export function solve(ws: usize): i32 {
     }
   }
   // gains and value derivatives of the returned trajectory
+  let diffAtX = !needDiff && status != ST_NONFINITE;
   if (!bwdValid && status != ST_NONFINITE) {
     let ok = true;
-    if (needDiff) ok = derivatives();
+    if (needDiff) { ok = derivatives(); diffAtX = ok; }
     if (ok) {
-      while (!(ok = backward(mu, reg, box, feasible))) {
+      while (!(ok = backward(mu, reg, box, feasible, exact))) {
         if (!increaseMu()) break;
       }
     }
     bwdValid = ok;
   }
+  const stat = diffAtX ? stationarity() : NaN;
   publishGains();
   st(OUT, R_TDIFF, tDiff);
   st(OUT, R_TBWD, tBwd);
@@ -182,5 +200,8 @@ export function solve(ws: usize): i32 {
   st(OUT, R_BWDOK, bwdValid ? 1.0 : 0.0);
   st(OUT, R_DV1, dV1);
   st(OUT, R_DV2, dV2);
+  st(OUT, R_STAT, stat);
+  st(OUT, R_SWITCH, <f64>switchIt);
+  st(OUT, R_QUMAX, quMax);
   return status;
 }

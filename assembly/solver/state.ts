@@ -75,6 +75,15 @@ export let QHI: usize = 0;
 export let QFREE: usize = 0;
 export let QHF: usize = 0;
 export let QLF: usize = 0;
+// exact DDP: dynamics curvature contracted with the costate, and the augmented cost Hessians
+export let HXX: usize = 0;
+export let HUU: usize = 0;
+export let HUX: usize = 0;
+export let LXXS: usize = 0;
+export let LUUS: usize = 0;
+export let LUXS: usize = 0;
+export let LAM: usize = 0;
+export let LAM2: usize = 0;
 
 // @ts-ignore: decorator
 @inline function f64s(p: usize, count: i32): usize {
@@ -127,6 +136,14 @@ export function bind(ws: usize): void {
   QFREE = p; p = f64s(p, m);
   QHF = p; p = f64s(p, m * m);
   QLF = p; p = f64s(p, m * m);
+  HXX = p; p = f64s(p, n * n);
+  HUU = p; p = f64s(p, m * m);
+  HUX = p; p = f64s(p, m * n);
+  LXXS = p; p = f64s(p, n * n);
+  LUUS = p; p = f64s(p, m * m);
+  LUXS = p; p = f64s(p, m * n);
+  LAM = p; p = f64s(p, n);
+  LAM2 = p; p = f64s(p, n);
 }
 
 /** make the back gain/value buffers the front ones (after a successful backward pass) */

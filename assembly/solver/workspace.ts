@@ -64,6 +64,10 @@ export const O_HASX: i32 = 11;
 export const O_TERM: i32 = 12;
 /** weight rho of the control-tracking running term 0.5 rho ||u_k - uref_k||^2 (0 = off) */
 export const O_TRACK: i32 = 13;
+/** Hessian of the local model: 0 = Gauss-Newton (iLQR), 1 = exact (DDP), 2 = auto (GN, then exact) */
+export const O_HESS: i32 = 14;
+/** stop when feasible and max_k |Qu_k|_inf <= gradTol (0 = off) */
+export const O_GRADTOL: i32 = 15;
 export const OPT_LEN: i32 = 16;
 
 // outputs block (f64)
@@ -83,7 +87,13 @@ export const R_TDIFF: i32 = 11;
 export const R_TBWD: i32 = 12;
 export const R_TFWD: i32 = 13;
 export const R_NFWD: i32 = 14;
-export const OUT_LEN: i32 = 16;
+/** max_k |l_u + B^T lam_{k+1}|_inf at the returned trajectory (open-loop costate lam) */
+export const R_STAT: i32 = 15;
+/** first iteration that used the exact Hessian (-1: none) */
+export const R_SWITCH: i32 = 16;
+/** max_k |Qu_k|_inf of the last successful backward pass */
+export const R_QUMAX: i32 = 17;
+export const OUT_LEN: i32 = 20;
 
 export const HIST_CAP: i32 = 1024;
 export const PARAMS_LEN: i32 = 64;
@@ -106,7 +116,7 @@ export const ST_NONFINITE: i32 = 4;
 
 /** scratch f64 count for one backward pass (Q blocks, factors, box-QP buffers), per (n, m) */
 export function scratchLen(n: i32, m: i32): i32 {
-  return 6 * n * n + 8 * n * m + 8 * m * m + 6 * n + 16 * m + 16;
+  return 8 * n * n + 10 * n * m + 10 * m * m + 8 * n + 16 * m + 16;
 }
 
 /** f64 counts of the arrays, in header order from H_PARAMS to H_SCR */

@@ -19,9 +19,17 @@ export interface NormalisedOptions {
   terminal: { mode: 1 | 2; block: Float64Array } | null;
   /** rho of the control-tracking term (0 = off) */
   trackWeight: number;
+  /** 0 Gauss-Newton, 1 exact, 2 auto */
+  hessian: 0 | 1 | 2;
+  gradTol: number;
 }
 
-const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight"] as const;
+/** the default local model of the solver (docs/convergence.md has the measurements behind it) */
+export const DEFAULT_HESSIAN = "gauss-newton";
+export const DEFAULT_GRAD_TOL = 0;
+const HESSIANS = ["gauss-newton", "exact", "auto"] as const;
+
+const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol"] as const;
 
 export function normaliseOptions(o: SolveOptions | undefined, umax: readonly number[], nx = 0): NormalisedOptions {
   const opts = o ?? {};
@@ -63,8 +71,13 @@ export function normaliseOptions(o: SolveOptions | undefined, umax: readonly num
     block.set(checkVector("options.terminalModel.xref", tm.xref, nx), 1 + nx + nx * nx);
     terminal = { mode: tm.mode === "replace" ? 1 : 2, block };
   }
+  const hessian = opts.hessian ?? DEFAULT_HESSIAN;
+  const hi = HESSIANS.indexOf(hessian as (typeof HESSIANS)[number]);
+  if (hi < 0) throw new RangeError(`options.hessian: got ${show(hessian)}, expected "gauss-newton", "exact" or "auto"`);
   return {
     terminal,
+    hessian: hi as 0 | 1 | 2,
+    gradTol: checkNumber("options.gradTol", opts.gradTol ?? DEFAULT_GRAD_TOL, 0, 1e300),
     maxIter: checkInt("options.maxIter", opts.maxIter ?? 200, 0, 1_000_000),
     tol: checkNumber("options.tol", opts.tol ?? 1e-9, 0, 1e300),
     timeLimitMs: checkNumber("options.timeLimitMs", opts.timeLimitMs ?? Infinity, 0, Infinity, { allowInfinity: true, openLo: true }),

@@ -161,6 +161,8 @@ export class Solver {
     opt[O.BOX] = o.box ? 1 : 0;
     opt[O.HASX] = warm.X ? 1 : 0;
     opt[O.TERM] = o.terminal ? o.terminal.mode : 0;
+    opt[O.HESS] = o.hessian;
+    opt[O.GRADTOL] = o.gradTol;
     if (o.terminal) ws.view(H.TQ, o.terminal.block.length).set(o.terminal.block);
     const track = pp.uRef && o.trackWeight > 0 ? o.trackWeight : 0;
     opt[O.TRACK] = track;
@@ -186,6 +188,8 @@ export class Solver {
       K: ws.view(H.K, N * nu * nx).slice(),
       k: ws.view(H.KFF, N * nu).slice(),
       Vx: ws.view(H.VX, (N + 1) * nx).slice(),
+      stationarity: out[R.STAT],
+      exactFrom: out[R.SWITCH],
       gainsValid: out[R.BWDOK] !== 0,
       mu: out[R.MU],
       feasible: out[R.FEAS] !== 0,

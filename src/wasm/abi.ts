@@ -12,12 +12,12 @@ export const H = {
 
 export const O = {
   MAXITER: 0, TOL: 1, TIME: 2, REG: 3, MUINIT: 4, MUMIN: 5, MUMAX: 6, MUFACTOR: 7, LSSTEPS: 8,
-  ARMIJO: 9, BOX: 10, HASX: 11, TERM: 12, TRACK: 13, LEN: 16,
+  ARMIJO: 9, BOX: 10, HASX: 11, TERM: 12, TRACK: 13, HESS: 14, GRADTOL: 15, LEN: 16,
 } as const;
 
 export const R = {
   STATUS: 0, ITER: 1, COST: 2, MU: 3, FEAS: 4, MAXGAP: 5, TIME: 6, NHIST: 7, BWDOK: 8, DV1: 9, DV2: 10,
-  TDIFF: 11, TBWD: 12, TFWD: 13, NFWD: 14, LEN: 16,
+  TDIFF: 11, TBWD: 12, TFWD: 13, NFWD: 14, STAT: 15, SWITCH: 16, QUMAX: 17, LEN: 20,
 } as const;
 
 export const HIST_CAP = 1024;
