@@ -1,7 +1,7 @@
 // The exported ABI: pointers and sizes only. The TS side (src/wasm/engine.ts) owns allocation above
 // heapBase() and keeps cached typed-array views; nothing here allocates.
 import { at, ld, st } from "./mem";
-import { step, stepDiff, running, terminal, systemNx, systemNu } from "./models/dispatch";
+import { step, stepDiff, stepHess, running, terminal, systemNx, systemNu } from "./models/dispatch";
 
 export { wsBytes, wsInit } from "./solver/workspace";
 export { solve } from "./solver/solve";
@@ -62,4 +62,9 @@ export function costBatch(sys: i32, p: usize, nb: i32, X: usize, U: usize, isTer
     const x = at(X, i * n);
     st(out, i, ld(isTerminal, i) != 0 ? terminal(sys, p, x, false, 0, 0) : running(sys, p, x, at(U, i * m), false, 0, 0, 0, 0, 0));
   }
+}
+
+/** dynamics curvature contracted with lam (exact DDP); returns 0 for linear dynamics (nothing written) */
+export function modelStepHess(sys: i32, p: usize, x: usize, u: usize, lam: usize, Hxx: usize, Huu: usize, Hux: usize): i32 {
+  return stepHess(sys, p, x, u, lam, Hxx, Huu, Hux) ? 1 : 0;
 }

@@ -33,6 +33,7 @@ export interface EngineExports {
   solve(ws: number): number;
   modelStep(sys: number, p: number, x: number, u: number, out: number): void;
   modelStepDiff(sys: number, p: number, x: number, u: number, A: number, B: number): void;
+  modelStepHess(sys: number, p: number, x: number, u: number, lam: number, Hxx: number, Huu: number, Hux: number): number;
   modelRunning(sys: number, p: number, x: number, u: number): number;
   modelRunningDiff(sys: number, p: number, x: number, u: number, lx: number, lu: number, lxx: number, luu: number, lux: number): number;
   modelTerminal(sys: number, p: number, x: number): number;
