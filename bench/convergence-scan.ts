@@ -1,8 +1,8 @@
 // Convergence scan (issue 9, a first version of `cacto bench convergence`): seeded training-distribution problems per system, from zeros, 200 iterations vs a 3000-iteration run of the same options.
 // Run: npx tsx bench/convergence-scan.ts car,car_park 60 '{"hessian":"exact","muFactor":2}'
-import { createSolver, SYSTEMS, Rng } from "../src/index.ts";
-import { sampleStarts } from "../src/systems/sampling.ts";
-import { refModel } from "../src/ref/index.ts";
+import { createSolver, SYSTEMS, Rng } from "../src/index.js";
+import { sampleStarts } from "../src/systems/sampling.js";
+import { refModel } from "../src/ref/index.js";
 function gradInf(sys: string, X: Float64Array, U: Float64Array, N: number) {
   const m = refModel(sys as any); const nx = m.nx, nu = m.nu;
   const A = new Float64Array(nx*nx), B = new Float64Array(nx*nu), lx = new Float64Array(nx), lu = new Float64Array(nu);
