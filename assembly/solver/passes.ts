@@ -60,6 +60,13 @@ function tracking(k: i32, u: usize, diff: bool, lu: usize, luu: usize): f64 {
   return 0.5 * rho * s;
 }
 
+/** max(acc, max_i |p_i|) over count entries, NaN-propagating */
+// @ts-ignore: decorator
+@inline function maxAbs(p: usize, count: i32, acc: f64): f64 {
+  for (let i = 0; i < count; i++) { const a = Math.abs(ld(p, i)); if (!(a <= acc)) acc = a; }
+  return acc;
+}
+
 /** costs of (X, U) into C; returns the total (NaN/Inf propagate) */
 export function costs(): f64 {
   let J: f64 = 0;
@@ -157,7 +164,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
       kern.q1(n, m, Ak, Bk, Vxn, Vxxn, at(F, (k + 1) * n), feasible, at(LU, k * m), luuk,
         luxk, Qu, Quu, Qux, VA, VB, G);
       if (!feasible) g = G;
-      for (let i = 0; i < m; i++) { const a = Math.abs(ld(Qu, i)); if (!(a <= qm)) qm = a; }
+      qm = maxAbs(Qu, m, qm);
       if (fused) {
         // gains, with Qx = lx + A^T g and Qxx = lxx + A^T VA computed alongside; then Vx, Vxx
         if (!kern.gainsq2(n, m, Lf, Quu, dmu, Qu, Qux, kk, Kk, Ak, g, at(LX, k * n), lxxk, VA, Qx, Qxx)) return false;
@@ -173,7 +180,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
       g = G;
       copy(Qu, at(LU, k * m), m);
       gemvT(Qu, Bk, G, n, m, true);
-      for (let i = 0; i < m; i++) { const a = Math.abs(ld(Qu, i)); if (!(a <= qm)) qm = a; }
+      qm = maxAbs(Qu, m, qm);
       gemm(VA, Vxxn, Ak, n, n, n, false);
       gemm(VB, Vxxn, Bk, n, n, m, false);
       copy(Quu, luuk, m * m);
@@ -295,7 +302,7 @@ export function stationarity(): f64 {
     const Ak = at(A, k * n * n), Bk = at(B, k * n * m);
     copy(NU, at(LU, k * m), m);
     gemvT(NU, Bk, lam, n, m, true);
-    for (let i = 0; i < m; i++) { const a = Math.abs(ld(NU, i)); if (!(a <= mx)) mx = a; }
+    mx = maxAbs(NU, m, mx);
     copy(nxt, at(LX, k * n), n);
     gemvT(nxt, Ak, lam, n, n, true);
     const t = lam; lam = nxt; nxt = t;

@@ -120,7 +120,7 @@ export function solve(ws: usize): i32 {
       if (!ok) { status = ST_REGLIMIT; break; }
       bwdValid = true;
       iterations++;
-      if (feasible && (Math.abs(dV1 + dV2) < tol || quMax <= gradTol)) { status = ST_CONVERGED; break; }
+      if (feasible && (Math.abs(dV1 + dV2) < tol || (gradTol > 0 && quMax <= gradTol))) { status = ST_CONVERGED; break; }
       if (!feasible) linearRollout();
       let accepted = false;
       let alpha: f64 = 1;
