@@ -73,13 +73,70 @@ test("linear systems report no curvature; their exact and Gauss-Newton solves ar
 
 test("car (10, 10): exact DDP (muFactor 2) converges within 200 iterations, Gauss-Newton does not; stationarity reports it", () => {
   const s = new Solver(engine, "car");
-  const gn = s.solve({ x0: [10, 10, 0, 0, 0] }, { maxIter: 200 });
+  const gn = s.solve({ x0: [10, 10, 0, 0, 0] }, { maxIter: 200, hessian: "gauss-newton", muFactor: 10 });
   const ex = s.solve({ x0: [10, 10, 0, 0, 0] }, { maxIter: 200, hessian: "exact", muFactor: 2 });
   assert.is(gn.statusName, "max-iterations");
   assert.is(ex.statusName, "converged");
   // IPOPT's minimum there (issue 9): -490.4377
   assert.ok(Math.abs(ex.cost - -490.4377) < 1e-3, `exact cost ${ex.cost}`);
   assert.ok(ex.stationarity < 1e-3 && gn.stationarity > 10 * ex.stationarity, `stationarity ${ex.stationarity} vs ${gn.stationarity}`);
+});
+
+// IPOPT (CasADi multiple shooting, tol 1e-8) from zeros, T = 500 (issue 9)
+const IPOPT_CAR: [number[], number][] = [
+  [[2, 0], 34.4541], [[10, 0], 45.4972], [[10, -10], -490.4377], [[10, 10], -490.4377],
+  [[-10, 10], -540.6218], [[-10, -10], -540.6218], [[12, 2], 49.4234], [[12, -2], 49.4234], [[15, 0], 57.9068],
+];
+
+test("car, the system's defaults (hybrid): all 9 evaluation states converge within 200 iterations at IPOPT's cost or lower", () => {
+  const s = new Solver(engine, "car");
+  for (const [p, ipopt] of IPOPT_CAR) {
+    const r = s.solve({ x0: [p[0], p[1], 0, 0, 0] }, { maxIter: 200 });
+    assert.is(r.statusName, "converged", `(${p}) ${r.statusName} after ${r.iterations}`);
+    // IPOPT's costs are given to 4 decimals: within 1e-6 relative or lower, with that rounding
+    assert.ok(r.cost <= ipopt + Math.max(1e-6 * Math.abs(ipopt), 5e-5), `(${p}) cost ${r.cost} vs IPOPT ${ipopt}`);
+    assert.ok(r.exactSteps > 0 && r.exactFrom >= 0, `(${p}) exact steps ${r.exactSteps} from ${r.exactFrom}`);
+    assert.ok(r.stationarity < 1e-2, `(${p}) stationarity ${r.stationarity}`);
+  }
+});
+
+test("solverDefaults fill only the options a caller leaves unset", () => {
+  const car = new Solver(engine, "car");
+  const a = car.solve({ x0: [10, -10, 0, 0, 0] }, { maxIter: 40 });
+  const b = car.solve({ x0: [10, -10, 0, 0, 0] }, { maxIter: 40, hessian: "hybrid", muFactor: 2, reg: "quu" });
+  const c = car.solve({ x0: [10, -10, 0, 0, 0] }, { maxIter: 40, hessian: "gauss-newton" });
+  assert.is(a.cost, b.cost);
+  assert.equal(Array.from(a.U), Array.from(b.U));
+  assert.is.not(a.cost, c.cost);
+  assert.is(c.exactSteps, 0);
+  // no defaults on a linear system: Gauss-Newton, muFactor 10
+  const di = new Solver(engine, "double_integrator");
+  const d = di.solve({ x0: [10, 10, 0, 0] });
+  const e = di.solve({ x0: [10, 10, 0, 0] }, { hessian: "gauss-newton", muFactor: 10, reg: "quu" });
+  assert.is(d.cost, e.cost);
+  assert.is(d.iterations, e.iterations);
+});
+
+test("hybrid on a linear system: the exact pass is the Gauss-Newton pass, only the bookkeeping of two mu differs", () => {
+  // from this start hybrid reaches the Gauss-Newton minimum in as many iterations (a pass that fails at mu = 0 leaves muE, muG
+  // at 1e-9 where Gauss-Newton's mu falls back to 0: the paths differ slightly)
+  const s = new Solver(engine, "single_integrator");
+  const a = s.solve({ x0: [2, 0] }, { hessian: "gauss-newton" });
+  const b = s.solve({ x0: [2, 0] }, { hessian: "hybrid" });
+  assert.is(a.statusName, "converged");
+  assert.is(b.iterations, a.iterations);
+  assert.ok(Math.abs(b.cost - a.cost) <= 1e-12 * Math.abs(a.cost), `${b.cost} vs ${a.cost}`);
+  let du = 0;
+  for (let i = 0; i < a.U.length; i++) du = Math.max(du, Math.abs(a.U[i] - b.U[i]));
+  assert.ok(du < 1e-4, `U differ by ${du}`);
+  assert.ok(b.exactSteps > 0, `exact steps ${b.exactSteps}`);
+  // with obstacle terms some passes fail: the two schedules then differ (and may end in other minima)
+  const di = new Solver(engine, "double_integrator");
+  const c = di.solve({ x0: [-8, 12, 1, -1] }, { hessian: "gauss-newton", maxIter: 500 });
+  const d = di.solve({ x0: [-8, 12, 1, -1] }, { hessian: "hybrid", maxIter: 500 });
+  assert.is(c.statusName, "converged");
+  assert.is(d.statusName, "converged");
+  assert.ok(d.exactSteps > 0 && d.exactSteps < d.costHistory.length - 1, `exact steps ${d.exactSteps} of ${d.costHistory.length - 1}`);
 });
 
 test("options.hessian and options.gradTol are validated", () => {

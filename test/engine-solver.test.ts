@@ -56,7 +56,8 @@ test("car from (10,0,0,0,0): converged, cost 45.4972 (the native reference's), W
   const r = s.solve({ x0: [10, 0, 0, 0, 0] });
   assert.is(r.statusName, "converged");
   assert.ok(Math.abs(r.cost - 45.4972) < 1e-4, `cost ${r.cost}`);
-  const ref = new RefSolver(refModel("car"), 500).solve([10, 0, 0, 0, 0], 500, new Float64Array(1000));
+  // the reference has no system defaults: it is given the car's
+  const ref = new RefSolver(refModel("car"), 500).solve([10, 0, 0, 0, 0], 500, new Float64Array(1000), null, { ...SYSTEMS.car.solverDefaults });
   assert.is(ref.statusName, "converged");
   assert.ok(Math.abs(ref.cost - r.cost) < 1e-9 * r.cost, `${ref.cost} vs ${r.cost}`);
   assert.is(r.iterations, ref.iterations);
@@ -183,14 +184,20 @@ test("a quadratic terminal model (replace and add) lands on the matching Riccati
   assert.throws(() => s.solve({ x0, horizon: N }, { terminalModel: { ...model, mode: "swap" as never } }), /options\.terminalModel\.mode: got "swap"/);
 });
 
-test("Vx at a converged solution is the costate recursion l_x + A^T Vx'", () => {
+// Vx differs from the costate by terms of the order of the stationarity (K^T (Quu k + Qu) + Qux^T k).
+// Gauss-Newton at (10, 0) converges to max |dJ/du| ~ 1e-7 and is checked node by node; the car's
+// default (hybrid) stops at ~1e-5 with tol 1e-9 (max |Vx - costate| 1.8e-4 of max |costate| 2.9) and
+// is checked with tol 1e-14 (stationarity ~6e-9) against the largest costate entry.
+for (const opts of [{ hessian: "gauss-newton", muFactor: 10 }, { tol: 1e-14 }] as const) test(`Vx at a converged solution is the costate recursion l_x + A^T Vx' (${JSON.stringify(opts)})`, () => {
   const s = new Solver(engine, "car");
   const m = new ModelEvaluator(engine, "car");
-  const r = s.solve({ x0: [10, 0, 0, 0, 0] });
+  const r = s.solve({ x0: [10, 0, 0, 0, 0] }, opts);
   assert.is(r.statusName, "converged");
+  const nodeWise = "hessian" in opts;
   const n = 5, N = r.horizon;
   const lam = Float64Array.from(m.terminalDiff(r.X.subarray(N * n)).lx);
   assert.ok(relErr(r.Vx.subarray(N * n), lam) < 1e-12);
+  let worst = 0, scale = 0;
   for (let k = N - 1; k >= 0; k--) {
     const x = r.X.subarray(k * n, k * n + n), u = r.U.subarray(k * 2, k * 2 + 2);
     const { A } = m.stepDiff(x, u);
@@ -198,8 +205,10 @@ test("Vx at a converged solution is the costate recursion l_x + A^T Vx'", () => 
     const next = new Float64Array(n);
     for (let i = 0; i < n; i++) { let t = lx[i]; for (let j = 0; j < n; j++) t += A[j * n + i] * lam[j]; next[i] = t; }
     lam.set(next);
-    assert.ok(relErr(r.Vx.subarray(k * n, k * n + n), lam, 1e-3) < 1e-5, `node ${k}`);
+    if (nodeWise) assert.ok(relErr(r.Vx.subarray(k * n, k * n + n), lam, 1e-3) < 1e-5, `node ${k}`);
+    for (let i = 0; i < n; i++) { worst = Math.max(worst, Math.abs(r.Vx[k * n + i] - lam[i])); scale = Math.max(scale, Math.abs(lam[i])); }
   }
+  assert.ok(worst < 1e-6 * scale, `max |Vx - costate| ${worst} of ${scale}`);
 });
 
 test("FDDP closes the gaps from the ICS warm start (all states = x0)", () => {

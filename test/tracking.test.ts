@@ -63,7 +63,7 @@ test("tracking on: WASM equals the TS reference solver (cost, U, history) on thr
       const uRef = randomRef(name, 11);
       const r = s.solve({ x0, uRef }, { trackWeight: rho, maxIter: 100, ...extra });
       const box = "box" in extra ? { lower: spec.umax.map((u) => -u), upper: spec.umax } : null;
-      const q = rs.solve(x0, N, new Float64Array(N * spec.nu), null, { trackWeight: rho, uRef, maxIter: 100, box });
+      const q = rs.solve(x0, N, new Float64Array(N * spec.nu), null, { ...spec.solverDefaults, trackWeight: rho, uRef, maxIter: 100, box });
       const tag = `${name} ${x0} rho ${rho} ${JSON.stringify(extra)}`;
       assert.is(r.statusName, q.statusName, tag);
       assert.is(r.iterations, q.iterations, tag);

@@ -6,7 +6,7 @@ import {
 import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, stationarity, dV1, dV2, d1, d2, quMax } from "./passes";
 import {
   O_MAXITER, O_TOL, O_TIME, O_REG, O_MUINIT, O_MUMIN, O_MUMAX, O_MUFACTOR, O_LSSTEPS, O_ARMIJO, O_BOX, O_HASX,
-  O_HESS, O_GRADTOL, R_STAT, R_SWITCH, R_QUMAX,
+  O_HESS, O_GRADTOL, R_STAT, R_SWITCH, R_QUMAX, R_NEXACT,
   R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
   R_TDIFF, R_TBWD, R_TFWD, R_NFWD,
   ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE,
@@ -32,6 +32,9 @@ function decreaseMu(): void {
   if (mu < muMin) mu = 0;
 }
 
+// "hybrid" Hessian: every iteration tries the exact model first (its own mu, muE) and falls back to
+// Gauss-Newton (mu = muG) when Quu~ of the exact model is not positive definite (measured in
+// docs/convergence.md: far from a minimum the exact model is indefinite, near one Gauss-Newton creeps).
 // "auto" Hessian: Gauss-Newton until the line search struggles (AUTO_RUN accepted steps in a row with
 // alpha < AUTO_ALPHA), then exact DDP for the rest of the solve (docs/algorithm.md, measured in
 // docs/convergence.md)
@@ -70,6 +73,10 @@ export function solve(ws: usize): i32 {
   let exact = hess == 1;
   let switchIt = exact ? 0 : -1;
   let shortRun = 0;
+  const hybrid = hess == 3;
+  let exactOff = false;
+  let nExact = 0;
+  let muE: f64 = mu, muG: f64 = mu;
   nHist = 0;
   let tDiff: f64 = 0, tBwd: f64 = 0, tFwd: f64 = 0;
   let nFwd = 0;
@@ -113,8 +120,23 @@ export function solve(ws: usize): i32 {
       }
       let ok = false;
       const tb = now();
-      while (!(ok = backward(mu, reg, box, feasible, exact))) {
-        if (!increaseMu()) break;
+      let usedExact = exact;
+      if (hybrid && !exactOff) {
+        // the exact model at its own regularisation muE when Quu~ is positive definite there; otherwise
+        // raise muE for the next iteration and take a Gauss-Newton step at muG this time
+        mu = muE;
+        ok = backward(mu, reg, box, feasible, true);
+        usedExact = ok;
+        if (!ok) {
+          if (!increaseMu()) exactOff = true;
+          muE = mu;
+        }
+      }
+      if (hybrid && !ok) mu = muG;
+      if (!ok) {
+        while (!(ok = backward(mu, reg, box, feasible, usedExact))) {
+          if (!increaseMu()) break;
+        }
       }
       tBwd += now() - tb;
       if (!ok) { status = ST_REGLIMIT; break; }
@@ -168,10 +190,19 @@ export function solve(ws: usize): i32 {
         alpha *= 0.5;
       }
       tFwd += now() - tf;
+      if (accepted && usedExact) nExact++;
+      if (hybrid && usedExact) {
+        if (switchIt < 0) switchIt = it;
+        if (!accepted && !increaseMu()) exactOff = true;
+        muE = mu;
+        continue;
+      }
       if (!accepted && !increaseMu()) { status = ST_REGLIMIT; break; }
+      if (hybrid) muG = mu;
     }
   }
   // gains and value derivatives of the returned trajectory
+  if (hybrid) mu = muG;
   let diffAtX = !needDiff && status != ST_NONFINITE;
   if (!bwdValid && status != ST_NONFINITE) {
     let ok = true;
@@ -203,5 +234,6 @@ export function solve(ws: usize): i32 {
   st(OUT, R_STAT, stat);
   st(OUT, R_SWITCH, <f64>switchIt);
   st(OUT, R_QUMAX, quMax);
+  st(OUT, R_NEXACT, <f64>nExact);
   return status;
 }

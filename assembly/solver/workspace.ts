@@ -64,7 +64,7 @@ export const O_HASX: i32 = 11;
 export const O_TERM: i32 = 12;
 /** weight rho of the control-tracking running term 0.5 rho ||u_k - uref_k||^2 (0 = off) */
 export const O_TRACK: i32 = 13;
-/** Hessian of the local model: 0 = Gauss-Newton (iLQR), 1 = exact (DDP), 2 = auto (GN, then exact) */
+/** Hessian of the local model: 0 = Gauss-Newton (iLQR), 1 = exact (DDP), 2 = auto (GN, then exact), 3 = hybrid (exact where PD, else GN) */
 export const O_HESS: i32 = 14;
 /** stop when feasible and max_k |Qu_k|_inf <= gradTol (0 = off) */
 export const O_GRADTOL: i32 = 15;
@@ -93,6 +93,8 @@ export const R_STAT: i32 = 15;
 export const R_SWITCH: i32 = 16;
 /** max_k |Qu_k|_inf of the last successful backward pass */
 export const R_QUMAX: i32 = 17;
+/** accepted steps taken with the exact model */
+export const R_NEXACT: i32 = 18;
 export const OUT_LEN: i32 = 20;
 
 export const HIST_CAP: i32 = 1024;

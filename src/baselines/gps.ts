@@ -162,7 +162,7 @@ export function checkGpsConfig(c: GpsConfig): void {
   if (c.actorOutput !== "linear" && c.actorOutput !== "tanh") throw new RangeError(`gps: actorOutput = ${JSON.stringify(c.actorOutput)}, expected "linear" or "tanh"`);
   if (c.to && "trackWeight" in c.to) throw new RangeError(`gps: to.trackWeight = ${c.to.trackWeight}, expected none (the trainer sets it from rho1, rhoGrowth, rhoMax)`);
   const spec = SYSTEMS[c.system];
-  normaliseOptions(c.to, spec.umax, spec.nx);
+  normaliseOptions(c.to, spec.umax, spec.nx, spec.solverDefaults);
 }
 
 export class GpsTrainer extends RegressionActorTrainer<GpsConfig> {

@@ -17,6 +17,7 @@ commands:
   systems                 list the benchmark systems
   solve --system S ...    solve one optimal-control problem (cacto solve --help)
   bench solver [--json]   solver benchmark: WASM SIMD vs WASM scalar vs plain TS, and worker throughput
+  bench convergence       share converged within 100/200/500 iterations on seeded training problems
   train --system S ...    CACTO / CACTO-SL training with checkpoints (cacto train --help)
   eval --run DIR          the evaluation protocol on a trained run: table, report.md, SVG plots
   experiment <id>         the published comparisons: E1 (warm starts), E2 (CACTO vs CACTO-SL),
@@ -80,6 +81,10 @@ const BENCH_FLAGS: Record<string, FlagSpec> = {
   reps: { type: "int", help: "timed repetitions per start (default 5)" },
   batch: { type: "int", help: "problems in the throughput batch (default 128)" },
   "no-ref": { type: "boolean", help: "skip the plain-TS reference rows" },
+  problems: { type: "int", help: "convergence: training-distribution problems per system (default 200)" },
+  seed: { type: "int", help: "convergence: seed of the problem draw (default 12345)" },
+  long: { type: "int", help: "convergence: iterations of the long runs that define the best cost (default 3000)" },
+  options: { type: "string", help: "convergence: solver options as JSON, e.g. '{\"hessian\":\"gauss-newton\",\"muFactor\":10}'" },
   help: { type: "boolean", help: "this help" },
 };
 
@@ -163,13 +168,33 @@ async function cmdSolve(argv: string[]): Promise<number> {
 
 async function cmdBench(argv: string[]): Promise<number> {
   const { flags, positional } = parseArgs(argv, BENCH_FLAGS, "bench");
-  if (flags.help || positional[0] !== "solver") {
-    out(usage("bench solver [flags]", "Benchmark the solver three ways (WASM SIMD, WASM scalar, plain TS) and the worker pool.", BENCH_FLAGS));
+  const kind = positional[0];
+  if (flags.help || (kind !== "solver" && kind !== "convergence")) {
+    out(usage("bench solver|convergence [flags]", "solver: the solver three ways (WASM SIMD, WASM scalar, plain TS) and the worker pool.\nconvergence: converged shares, iterations, time and cost gaps on seeded training-distribution problems.", BENCH_FLAGS));
     return flags.help ? 0 : 2;
   }
   const systems = flags.systems ? (flags.systems as string).split(",") : undefined;
   for (const s of systems ?? []) {
     if (!(SYSTEM_NAMES as string[]).includes(s)) throw new UsageError(`--systems: got ${JSON.stringify(s)}, expected names from ${SYSTEM_NAMES.join(", ")}`);
+  }
+  if (kind === "convergence") {
+    let options: SolveOptions | undefined;
+    if (flags.options !== undefined) {
+      try { options = JSON.parse(flags.options as string); } catch { throw new UsageError(`--options: got ${JSON.stringify(flags.options)}, expected a JSON object of solver options`); }
+      if (typeof options !== "object" || options === null || Array.isArray(options)) throw new UsageError(`--options: got ${JSON.stringify(flags.options)}, expected a JSON object of solver options`);
+    }
+    for (const f of ["problems", "long"] as const) {
+      if (flags[f] !== undefined && !((flags[f] as number) >= 1)) throw new UsageError(`--${f}: got ${flags[f]}, expected an integer >= 1`);
+    }
+    const { runConvergenceBench, formatConvergenceRow } = await import("../../bench/convergence.js");
+    const { machine } = await import("../../bench/solver.js");
+    const { formatBenchRow } = await import("../../bench/format.js");
+    out(flags.json ? JSON.stringify(machine()) : formatBenchRow(machine()));
+    await runConvergenceBench(
+      { systems: systems as SystemName[] | undefined, problems: flags.problems as number | undefined, seed: flags.seed as number | undefined, long: flags.long as number | undefined, options },
+      (row) => out(flags.json ? JSON.stringify(row) : formatConvergenceRow(row)),
+    );
+    return 0;
   }
   const { runSolverBench } = await import("../../bench/solver.js");
   const { formatBenchRow } = await import("../../bench/format.js");

@@ -27,4 +27,16 @@ export interface RefModel {
   terminalCost(x: Float64Array): number;
   /** terminal cost, gradient and Hessian (outputs overwritten); returns l_N(x) */
   terminalCostDiff(lx: Float64Array, lxx: Float64Array, x: Float64Array): number;
+  /**
+   * Curvature of f at (x, u) contracted with a costate lam (exact DDP, docs/algorithm.md):
+   *   Hxx[i*nx + j] = sum_r lam_r d^2 f_r / (dx_i dx_j)   (nx x nx, symmetric)
+   *   Huu[i*nu + j] = sum_r lam_r d^2 f_r / (du_i du_j)   (nu x nu, symmetric)
+   *   Hux[i*nx + j] = sum_r lam_r d^2 f_r / (du_i dx_j)   (nu x nx, the layout of lux)
+   * Outputs overwritten. Returns false (writing nothing) when the dynamics are linear; models with
+   * linear dynamics may leave the method out, which means the same. Mirrors stepHess of
+   * assembly/models/dispatch.ts formula for formula.
+   */
+  stepHess?(
+    Hxx: Float64Array, Huu: Float64Array, Hux: Float64Array, x: Float64Array, u: Float64Array, lam: Float64Array,
+  ): boolean;
 }

@@ -1,5 +1,6 @@
 /**
- * Plain-TypeScript trajectory-optimisation solver: Gauss-Newton DDP (iLQR) with FDDP gaps and Box-DDP.
+ * Plain-TypeScript trajectory-optimisation solver: Gauss-Newton DDP (iLQR) or exact second-order DDP
+ * (options.hessian), with FDDP gaps and Box-DDP.
  *
  * It follows docs/algorithm.md step by step so that the WASM solver and this one produce the same
  * iterates up to rounding; when in doubt, the text wins. It is also the "plain JS" baseline of the
@@ -28,6 +29,17 @@ export interface SolveOptions {
    */
   trackWeight?: number;
   uRef?: ArrayLike<number> | null;
+  /**
+   * The local model (docs/algorithm.md): "gauss-newton" (iLQR, the default), "exact" (the dynamics'
+   * curvature contracted with g = Vx' (+ Vxx' F) enters lxx, luu, lux; needs the model's stepHess,
+   * models without one give the Gauss-Newton iterates) or "auto" (Gauss-Newton until AUTO_RUN
+   * accepted steps in a row have alpha < AUTO_ALPHA, exact from the next iteration on) or "hybrid"
+   * (each iteration the exact model at its own regularisation, Gauss-Newton at its own when the exact
+   * Quu~ is not positive definite). The WASM front applies per-system defaults; this class does not.
+   */
+  hessian?: "gauss-newton" | "exact" | "auto" | "hybrid";
+  /** also converged when feasible and max_k |Qu_k|_inf <= gradTol (default 0 = off) */
+  gradTol?: number;
   /** debugging/comparison hook, called once per iteration after its line search */
   onIteration?: ((info: IterationInfo) => void) | null;
 }
@@ -78,6 +90,15 @@ export interface SolveResult {
    * backward pass failed and the gains of an earlier pass (or zeros, if none succeeded) are returned.
    */
   gainsValid: boolean;
+  /**
+   * max_k |lu_k + B_k^T lam_{k+1}|_inf at the returned trajectory (open-loop costate lam_N = lx_N,
+   * lam_k = lx_k + A_k^T lam_{k+1}); NaN when the derivatives there are not finite or never computed.
+   */
+  stationarity: number;
+  /** the first iteration that used the exact Hessian (-1: none; 0 with hessian "exact") */
+  exactFrom: number;
+  /** accepted steps taken with the exact Hessian */
+  exactSteps: number;
 }
 
 export interface IterationInfo {
@@ -94,6 +115,10 @@ export interface IterationInfo {
   /** accepted step, 0 when none was accepted */
   alpha: number;
   feasible: boolean;
+  /** whether the iteration's backward pass used the exact Hessian */
+  exact: boolean;
+  /** max_k |Qu_k|_inf of the iteration's backward pass (what gradTol tests) */
+  quMax: number;
 }
 
 /** Quantities of one backward pass and its trial costs, for checking the predicted cost changes. */
@@ -123,10 +148,23 @@ interface ResolvedOptions {
   armijo: number;
   computeVxx: boolean;
   rho: number;
+  /** 0 Gauss-Newton, 1 exact, 2 auto, 3 hybrid (the WASM option codes) */
+  hessian: 0 | 1 | 2 | 3;
+  gradTol: number;
   onIteration: ((info: IterationInfo) => void) | null;
 }
 
+/** "auto": exact from the iteration after AUTO_RUN accepted steps in a row with alpha < AUTO_ALPHA */
+export const AUTO_ALPHA = 0.25;
+export const AUTO_RUN = 3;
+
+const HESSIANS = ["gauss-newton", "exact", "auto", "hybrid"] as const;
+
 function resolveOptions(o: SolveOptions): ResolvedOptions {
+  const hi = HESSIANS.indexOf(o.hessian ?? "gauss-newton");
+  if (hi < 0) throw new RangeError(`hessian ${JSON.stringify(o.hessian)}: expected "gauss-newton", "exact", "auto" or "hybrid"`);
+  const gradTol = o.gradTol ?? 0;
+  if (!(gradTol >= 0)) throw new RangeError(`gradTol ${gradTol}: expected a number >= 0`);
   return {
     maxIter: o.maxIter ?? 200,
     tol: o.tol ?? 1e-9,
@@ -140,6 +178,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     armijo: o.armijo ?? 0.1,
     computeVxx: o.computeVxx ?? false,
     rho: o.trackWeight ?? 0,
+    hessian: hi as 0 | 1 | 2 | 3,
+    gradTol,
     onIteration: o.onIteration ?? null,
   };
 }
@@ -273,6 +313,8 @@ export class RefSolver {
   private Vxxs: Float64Array;
   private dV1 = 0;
   private dV2 = 0;
+  /** max_k |Qu_k|_inf of the last successful backward pass */
+  private quMax = 0;
 
   // per-node scratch
   private g: Float64Array;
@@ -296,6 +338,17 @@ export class RefSolver {
   private xi: Float64Array;
   private xin: Float64Array;
   private nuv: Float64Array;
+
+  // exact DDP: the model's lam-contracted curvature and lxx/luu/lux plus it (scratch copies)
+  private Hxx: Float64Array;
+  private Huu: Float64Array;
+  private Hux: Float64Array;
+  private lxxS: Float64Array;
+  private luuS: Float64Array;
+  private luxS: Float64Array;
+  // stationarity: open-loop costates
+  private lam: Float64Array;
+  private lam2: Float64Array;
 
   // box QP scratch
   private lb: Float64Array;
@@ -394,6 +447,15 @@ export class RefSolver {
     this.xin = f(nx);
     this.nuv = f(nu);
 
+    this.Hxx = f(nx * nx);
+    this.Huu = f(nu * nu);
+    this.Hux = f(nu * nx);
+    this.lxxS = f(nx * nx);
+    this.luuS = f(nu * nu);
+    this.luxS = f(nu * nx);
+    this.lam = f(nx);
+    this.lam2 = f(nx);
+
     this.lb = f(nu);
     this.ub = f(nu);
     this.qlo = f(nu);
@@ -436,7 +498,7 @@ export class RefSolver {
   ): SolveResult {
     const t0 = performance.now();
     const o = this.setup(x0, N, U0, X0, options);
-    const { maxIter, tol, timeLimitMs, muMax, lsSteps, armijo, onIteration } = o;
+    const { maxIter, tol, timeLimitMs, muMax, lsSteps, armijo, gradTol, onIteration } = o;
 
     this.nhist = 0;
     let status: number = Status.MaxIterations;
@@ -444,11 +506,21 @@ export class RefSolver {
     let mu = o.muInit;
     let needDiff = true;
     let bwdValid = false;
+    // the local model: exact from the start ("exact") or from the switch ("auto")
+    let exact = o.hessian === 1;
+    let exactFrom = exact ? 0 : -1;
+    let shortRun = 0;
+    // "hybrid": the exact model at its own regularisation muE first, Gauss-Newton at muG when the
+    // exact Quu~ is not positive definite (docs/algorithm.md)
+    const hybrid = o.hessian === 3;
+    let exactOff = false;
+    let muE = mu, muG = mu;
+    let exactSteps = 0;
 
     this.J = this.initialise(x0, U0, X0);
     this.pushHistory(this.J);
     if (!Number.isFinite(this.J)) {
-      return this.result(Status.NonFinite, 0, mu, false, t0);
+      return this.result(Status.NonFinite, 0, mu, false, NaN, exactFrom, 0, t0);
     }
 
     main: for (let it = 0; it < maxIter; it++) {
@@ -463,8 +535,21 @@ export class RefSolver {
         }
         needDiff = false;
       }
-      for (;;) {
-        if (this.backward(mu)) break;
+      let usedExact = exact;
+      let passOk = false;
+      if (hybrid && !exactOff) {
+        mu = muE;
+        passOk = this.backward(mu, true);
+        usedExact = passOk;
+        if (!passOk) {
+          mu = this.increaseMu(mu);
+          if (mu > muMax) exactOff = true;
+          muE = mu;
+        }
+      }
+      if (hybrid && !passOk) mu = muG;
+      while (!passOk) {
+        if (this.backward(mu, usedExact)) break;
         mu = this.increaseMu(mu);
         if (mu > muMax) {
           status = Status.RegularisationLimit;
@@ -473,11 +558,13 @@ export class RefSolver {
       }
       bwdValid = true;
       iterations++;
-      const dV1 = this.dV1, dV2 = this.dV2;
+      const dV1 = this.dV1, dV2 = this.dV2, quMax = this.quMax;
       const startFeasible = this.feasible;
-      if (startFeasible && Math.abs(dV1 + dV2) < tol) {
+      if (startFeasible && (Math.abs(dV1 + dV2) < tol || (gradTol > 0 && quMax <= gradTol))) {
         status = Status.Converged;
-        if (onIteration) onIteration({ iteration: it, cost: this.J, mu, dV1, dV2, d1: 0, d2: 0, alpha: 0, feasible: true });
+        if (onIteration) {
+          onIteration({ iteration: it, cost: this.J, mu, dV1, dV2, d1: 0, d2: 0, alpha: 0, feasible: true, exact: usedExact, quMax });
+        }
         break;
       }
       let d1 = 0, d2 = 0;
@@ -508,11 +595,31 @@ export class RefSolver {
           bwdValid = false;
           mu = this.decreaseMu(mu);
           accepted = alpha;
+          if (o.hessian === 2 && !exact) {
+            shortRun = alpha < AUTO_ALPHA ? shortRun + 1 : 0;
+            if (shortRun >= AUTO_RUN) {
+              exact = true;
+              exactFrom = it + 1;
+            }
+          }
           break;
         }
       }
       if (onIteration) {
-        onIteration({ iteration: it, cost: this.J, mu: muUsed, dV1, dV2, d1, d2, alpha: accepted, feasible: this.feasible });
+        onIteration({
+          iteration: it, cost: this.J, mu: muUsed, dV1, dV2, d1, d2, alpha: accepted, feasible: this.feasible,
+          exact: usedExact, quMax,
+        });
+      }
+      if (accepted !== 0 && usedExact) exactSteps++;
+      if (hybrid && usedExact) {
+        if (exactFrom < 0) exactFrom = it;
+        if (accepted === 0) {
+          mu = this.increaseMu(mu);
+          if (mu > muMax) exactOff = true;
+        }
+        muE = mu;
+        continue;
       }
       if (accepted === 0) {
         mu = this.increaseMu(mu);
@@ -521,27 +628,40 @@ export class RefSolver {
           break;
         }
       }
+      if (hybrid) muG = mu;
     }
+    if (hybrid) mu = muG;
 
     // Make the returned gains and values belong to the returned trajectory (pointless on NaN/Inf data:
-    // the gains of the last successful pass are then returned, flagged).
+    // the gains of the last successful pass are then returned, flagged). The stationarity needs the
+    // derivatives at the returned trajectory: NaN when they are not finite (or were never computed).
     let gainsValid = bwdValid;
-    if (!bwdValid && status !== Status.NonFinite && (!needDiff || this.derivatives())) {
-      for (;;) {
-        if (this.backward(mu)) {
-          gainsValid = true;
-          break;
+    let diffAtX = !needDiff && status !== Status.NonFinite;
+    if (!bwdValid && status !== Status.NonFinite) {
+      let ok = true;
+      if (needDiff) {
+        ok = this.derivatives();
+        diffAtX = ok;
+      }
+      if (ok) {
+        for (;;) {
+          if (this.backward(mu, exact)) {
+            gainsValid = true;
+            break;
+          }
+          mu = this.increaseMu(mu);
+          if (mu > muMax) break;
         }
-        mu = this.increaseMu(mu);
-        if (mu > muMax) break;
       }
     }
-    return this.result(status, iterations, mu, gainsValid, t0);
+    const stat = diffAtX ? this.stationarity() : NaN;
+    return this.result(status, iterations, mu, gainsValid, stat, exactFrom, exactSteps, t0);
   }
 
   /**
    * Initialises as `solve` does, computes derivatives and one backward pass (raising mu on failure as
    * the main loop does), then evaluates the forward pass at each alpha without accepting anything.
+   * The pass is exact with hessian "exact" (Gauss-Newton otherwise: "auto" starts so).
    * Exists to check the predicted cost changes (dV1/dV2 when feasible, d1/d2 otherwise) against the
    * actual ones, and to compare intermediate quantities with the WASM solver.
    */
@@ -556,7 +676,7 @@ export class RefSolver {
     let ok = Number.isFinite(this.J) && this.derivatives();
     if (ok) {
       for (;;) {
-        if (this.backward(mu)) break;
+        if (this.backward(mu, o.hessian === 1)) break;
         mu = this.increaseMu(mu);
         if (mu > o.muMax) {
           ok = false;
@@ -696,10 +816,12 @@ export class RefSolver {
   }
 
   /**
-   * One Gauss-Newton backward pass with FDDP gaps at regularisation mu, into the scratch buffers;
-   * they become the stored gains/values only if every node succeeds.
+   * One backward pass with FDDP gaps at regularisation mu, into the scratch buffers; they become the
+   * stored gains/values (and dV1, dV2, quMax) only if every node succeeds. Gauss-Newton, or with
+   * `exact` the model's curvature contracted with g = Vx' (+ Vxx' F) added to scratch copies of lxx,
+   * luu, lux before the Q blocks (models without stepHess, or whose stepHess returns false, have none).
    */
-  private backward(mu: number): boolean {
+  private backward(mu: number, exact: boolean): boolean {
     const nx = this.nx, nu = this.nu, N = this.N;
     const nxx = nx * nx, nxu = nx * nu, nuu = nu * nu;
     const A = this.A, B = this.B, lx = this.lx, lu = this.lu, lxx = this.lxx, luu = this.luu, lux = this.lux;
@@ -710,6 +832,9 @@ export class RefSolver {
     const AT = this.AT, BT = this.BT, VAT = this.VAT, VBT = this.VBT, KT = this.KT, PT = this.PT;
     // with "quu" regularisation Qux~ is Qux itself
     const Quxt = vxxReg ? this.Quxt : Qux;
+    const model = this.model, curv = exact && !!model.stepHess;
+    const Hxx = this.Hxx, Huu = this.Huu, Hux = this.Hux, lxxS = this.lxxS, luuS = this.luuS, luxS = this.luxS;
+    let qm = 0;
 
     for (let i = 0; i < nx; i++) Vx[N * nx + i] = lx[N * nx + i];
     for (let i = 0; i < nxx; i++) Vxx[N * nxx + i] = lxx[N * nxx + i];
@@ -733,8 +858,22 @@ export class RefSolver {
         for (let i = 0; i < nx; i++) g[i] = Vx[oV + i] + dot(Vxx, oVV + i * nx, F, oV, nx);
       }
 
+      // second-order blocks of the cost, plus the dynamics' curvature along g for exact DDP
+      let Lxx = lxx, oLxx = oA, Luu = luu, oLuu = ouu, Lux = lux, oLux = oK;
+      if (curv && model.stepHess!(Hxx, Huu, Hux, this.Xv[k], this.Uv[k], g)) {
+        for (let i = 0; i < nxx; i++) lxxS[i] = lxx[oA + i] + Hxx[i];
+        for (let i = 0; i < nuu; i++) luuS[i] = luu[ouu + i] + Huu[i];
+        for (let i = 0; i < nxu; i++) luxS[i] = lux[oK + i] + Hux[i];
+        Lxx = lxxS; oLxx = 0; Luu = luuS; oLuu = 0; Lux = luxS; oLux = 0;
+      }
+
       for (let i = 0; i < nx; i++) Qx[i] = lx[ox + i] + dot(AT, i * nx, g, 0, nx);
-      for (let i = 0; i < nu; i++) Qu[i] = lu[ou + i] + dot(BT, i * nx, g, 0, nx);
+      for (let i = 0; i < nu; i++) {
+        const q = lu[ou + i] + dot(BT, i * nx, g, 0, nx);
+        Qu[i] = q;
+        const a = Math.abs(q);
+        if (!(a <= qm)) qm = a; // NaN-propagating max
+      }
 
       for (let i = 0; i < nx; i++) {
         for (let j = 0; j < nx; j++) VAT[i * nx + j] = dot(AT, i * nx, Vxx, oVV + j * nx, nx);
@@ -746,18 +885,18 @@ export class RefSolver {
       // Qxx = lxx + A^T Vxx' A, Quu = luu + B^T Vxx' B (upper triangles, mirrored), Qux = lux + B^T Vxx' A
       for (let i = 0; i < nx; i++) {
         for (let j = i; j < nx; j++) {
-          const v = lxx[oA + i * nx + j] + dot(AT, i * nx, VAT, j * nx, nx);
+          const v = Lxx[oLxx + i * nx + j] + dot(AT, i * nx, VAT, j * nx, nx);
           Qxx[i * nx + j] = v;
           Qxx[j * nx + i] = v;
         }
       }
       for (let i = 0; i < nu; i++) {
         for (let j = i; j < nu; j++) {
-          const v = luu[ouu + i * nu + j] + dot(BT, i * nx, VBT, j * nx, nx);
+          const v = Luu[oLuu + i * nu + j] + dot(BT, i * nx, VBT, j * nx, nx);
           Quu[i * nu + j] = v;
           Quu[j * nu + i] = v;
         }
-        for (let j = 0; j < nx; j++) Qux[i * nx + j] = lux[oK + i * nx + j] + dot(BT, i * nx, VAT, j * nx, nx);
+        for (let j = 0; j < nx; j++) Qux[i * nx + j] = Lux[oLux + i * nx + j] + dot(BT, i * nx, VAT, j * nx, nx);
       }
 
       for (let i = 0; i < nuu; i++) Quut[i] = Quu[i];
@@ -831,7 +970,37 @@ export class RefSolver {
     t = this.Vxxc; this.Vxxc = this.Vxxs; this.Vxxs = t;
     this.dV1 = dV1;
     this.dV2 = dV2;
+    this.quMax = qm;
     return true;
+  }
+
+  /**
+   * Stationarity of the current (X, U) with the derivatives in place: the open-loop costate
+   * lam_N = lx_N, lam_k = lx_k + A_k^T lam_{k+1}, and max_k |lu_k + B_k^T lam_{k+1}|_inf (dJ/dU for a
+   * feasible trajectory; with gaps, the Lagrangian's control gradient). Summation order as in WASM.
+   */
+  private stationarity(): number {
+    const nx = this.nx, nu = this.nu, N = this.N;
+    const A = this.A, B = this.B, lx = this.lx, lu = this.lu;
+    let lam = this.lam, nxt = this.lam2;
+    for (let i = 0; i < nx; i++) lam[i] = lx[N * nx + i];
+    let mx = 0;
+    for (let k = N - 1; k >= 0; k--) {
+      const oA = k * nx * nx, oB = k * nx * nu;
+      for (let j = 0; j < nu; j++) {
+        let s = lu[k * nu + j];
+        for (let r = 0; r < nx; r++) s += B[oB + r * nu + j] * lam[r];
+        const a = Math.abs(s);
+        if (!(a <= mx)) mx = a;
+      }
+      for (let j = 0; j < nx; j++) {
+        let s = lx[k * nx + j];
+        for (let r = 0; r < nx; r++) s += A[oA + r * nx + j] * lam[r];
+        nxt[j] = s;
+      }
+      const t = lam; lam = nxt; nxt = t;
+    }
+    return mx;
   }
 
   /**
@@ -1071,7 +1240,10 @@ export class RefSolver {
     this.hist[this.nhist++] = J;
   }
 
-  private result(status: number, iterations: number, mu: number, gainsValid: boolean, t0: number): SolveResult {
+  private result(
+    status: number, iterations: number, mu: number, gainsValid: boolean, stationarity: number, exactFrom: number,
+    exactSteps: number, t0: number,
+  ): SolveResult {
     const nx = this.nx, nu = this.nu, N = this.N;
     let maxGap = 0;
     const F = this.F;
@@ -1098,6 +1270,9 @@ export class RefSolver {
       timeMs: 0,
       costHistory,
       gainsValid,
+      stationarity,
+      exactFrom,
+      exactSteps,
     };
     if (this.o.computeVxx) res.Vxx = this.Vxxc.slice(0, (N + 1) * nx * nx);
     res.timeMs = performance.now() - t0;

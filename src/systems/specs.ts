@@ -69,6 +69,18 @@ export interface SystemSpec {
   positionIndex: [number, number] | null;
   /** system-specific constants written to the parameter block */
   extra: Record<string, number>;
+  /**
+   * Solver defaults of this system, used where a solve's options leave them unset (measured in
+   * docs/convergence.md; absent: the global defaults, Gauss-Newton with muFactor 10 and reg "quu").
+   */
+  solverDefaults?: SolverDefaults;
+}
+
+/** the solver options a system may set defaults for */
+export interface SolverDefaults {
+  hessian?: "gauss-newton" | "exact" | "auto" | "hybrid";
+  muFactor?: number;
+  reg?: "quu" | "vxx";
 }
 
 const THREE_ELLIPSES: Ellipse[] = [
@@ -131,6 +143,7 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     sampleRanges: [[-15, 15], [-15, 15], [-PI, PI], [-10, 10], [-3, 3]], k0Range: [0, 499],
     norm: [15, 15, PI, 10, 3], evalStates: EVAL_POSITIONS.map(([x, y]) => [x, y, 0, 0, 0]),
     nstepReturn: 125, positionIndex: [0, 1], extra: {},
+    solverDefaults: { hessian: "hybrid", muFactor: 2, reg: "quu" },
   },
   car_park: {
     name: "car_park", id: SYSTEM_IDS.car_park, title: "Car park (kinematic bicycle, perpendicular parking)",
@@ -149,6 +162,7 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     evalStates: [-9, -5, -2.5, 0, 2.5, 5, 9].map((px) => [px - 2.63, 2, 0, 0, 0]),
     nstepReturn: 50, positionIndex: [0, 1],
     extra: { L: 4.35, W: 2, Ld: 2.63, tau: 1, kbox: 50 },
+    solverDefaults: { hessian: "hybrid", muFactor: 2, reg: "vxx" },
   },
   manipulator: {
     name: "manipulator", id: SYSTEM_IDS.manipulator, title: "Planar 3-DoF manipulator",
@@ -166,6 +180,9 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     ].map((q) => [...q, 0, 0, 0]),
     nstepReturn: 50, positionIndex: null,
     extra: { link: 10, mass: 0.5, iz: (0.5 * 100) / 3, baseX: -7, baseY: 0 },
+    // an exact iteration costs ~1.8x a Gauss-Newton one here (curvature by differenced Jacobians);
+    // "auto" is cheaper but converges less often (docs/convergence.md)
+    solverDefaults: { hessian: "hybrid", muFactor: 2, reg: "quu" },
   },
 };
 

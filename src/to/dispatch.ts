@@ -94,7 +94,7 @@ export abstract class BatchDispatcher<W extends { postMessage(msg: WorkerJob): v
     if (this.closed) throw new Error(`${this.name}: solveBatch after close()`);
     const spec = checkSystem(system);
     if (!Array.isArray(problems)) throw new TypeError(`problems: got ${show(problems)}, expected an array of problems`);
-    const opts = normaliseOptions(options, spec.umax, spec.nx);
+    const opts = normaliseOptions(options, spec.umax, spec.nx, spec.solverDefaults);
     const params = config.params ? Float64Array.from(checkVector("params", config.params, P.N)) : buildParams(spec);
     const prepared = problems.map((p, i) => prepareProblem(spec, p, `problems[${i}]`));
     prepared.forEach((pp, i) => checkTracking(pp, opts, `problems[${i}]`));

@@ -1,5 +1,6 @@
 /** Solver options: defaults (docs/algorithm.md) and validation into a normalised form. */
 import type { SolveOptions } from "./types.js";
+import type { SolverDefaults } from "../systems/specs.js";
 import { checkInt, checkKeys, checkNumber, checkVector, show } from "./validate.js";
 
 export interface NormalisedOptions {
@@ -19,22 +20,34 @@ export interface NormalisedOptions {
   terminal: { mode: 1 | 2; block: Float64Array } | null;
   /** rho of the control-tracking term (0 = off) */
   trackWeight: number;
-  /** 0 Gauss-Newton, 1 exact, 2 auto */
-  hessian: 0 | 1 | 2;
+  /** 0 Gauss-Newton, 1 exact, 2 auto, 3 hybrid */
+  hessian: 0 | 1 | 2 | 3;
   gradTol: number;
 }
 
 /** the default local model of the solver (docs/convergence.md has the measurements behind it) */
 export const DEFAULT_HESSIAN = "gauss-newton";
 export const DEFAULT_GRAD_TOL = 0;
-const HESSIANS = ["gauss-newton", "exact", "auto"] as const;
+const HESSIANS = ["gauss-newton", "exact", "auto", "hybrid"] as const;
 
 const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol"] as const;
 
-export function normaliseOptions(o: SolveOptions | undefined, umax: readonly number[], nx = 0): NormalisedOptions {
-  const opts = o ?? {};
-  if (typeof opts !== "object") throw new TypeError(`options: got ${show(opts)}, expected an object`);
-  checkKeys("options", opts, KEYS);
+/**
+ * Validate a solve's options into the engine's form. `defaults` (a system's `solverDefaults`) fill
+ * the hessian, muFactor and reg options the caller leaves unset.
+ */
+export function normaliseOptions(
+  o: SolveOptions | undefined, umax: readonly number[], nx = 0, defaults: SolverDefaults = {},
+): NormalisedOptions {
+  const given = o ?? {};
+  if (typeof given !== "object") throw new TypeError(`options: got ${show(given)}, expected an object`);
+  checkKeys("options", given, KEYS);
+  const opts: SolveOptions = {
+    ...given,
+    hessian: given.hessian ?? defaults.hessian,
+    muFactor: given.muFactor ?? defaults.muFactor,
+    reg: given.reg ?? defaults.reg,
+  };
   const nu = umax.length;
   const reg = opts.reg ?? "quu";
   if (reg !== "quu" && reg !== "vxx") throw new RangeError(`options.reg: got ${show(reg)}, expected "quu" or "vxx"`);
@@ -73,10 +86,10 @@ export function normaliseOptions(o: SolveOptions | undefined, umax: readonly num
   }
   const hessian = opts.hessian ?? DEFAULT_HESSIAN;
   const hi = HESSIANS.indexOf(hessian as (typeof HESSIANS)[number]);
-  if (hi < 0) throw new RangeError(`options.hessian: got ${show(hessian)}, expected "gauss-newton", "exact" or "auto"`);
+  if (hi < 0) throw new RangeError(`options.hessian: got ${show(hessian)}, expected "gauss-newton", "exact", "auto" or "hybrid"`);
   return {
     terminal,
-    hessian: hi as 0 | 1 | 2,
+    hessian: hi as 0 | 1 | 2 | 3,
     gradTol: checkNumber("options.gradTol", opts.gradTol ?? DEFAULT_GRAD_TOL, 0, 1e300),
     maxIter: checkInt("options.maxIter", opts.maxIter ?? 200, 0, 1_000_000),
     tol: checkNumber("options.tol", opts.tol ?? 1e-9, 0, 1e300),

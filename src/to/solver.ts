@@ -108,13 +108,13 @@ export class Solver {
 
   /** solve one problem; never throws for numerical trouble (see result.status), only for bad input */
   solve(problem: Problem, options?: SolveOptions): SolveResult {
-    return this.run(problem, normaliseOptions(options, this.spec.umax, this.spec.nx));
+    return this.run(problem, normaliseOptions(options, this.spec.umax, this.spec.nx, this.spec.solverDefaults));
   }
 
   /** solve independent problems one after another in this instance (same results as solve) */
   solveBatch(problems: readonly Problem[], options?: SolveOptions): SolveResult[] {
     if (!Array.isArray(problems)) throw new TypeError(`problems: got ${show(problems)}, expected an array of problems`);
-    const opts = normaliseOptions(options, this.spec.umax, this.spec.nx);
+    const opts = normaliseOptions(options, this.spec.umax, this.spec.nx, this.spec.solverDefaults);
     // validate everything first so a bad problem in the middle does not waste the others' work
     const prepared = problems.map((p, i) => this.prepare(p, `problems[${i}]`));
     prepared.forEach((pp, i) => checkTracking(pp, opts, `problems[${i}]`));
@@ -129,7 +129,7 @@ export class Solver {
 
   /** solve already-validated problems (the worker pool validates in the calling thread) */
   solvePrepared(pp: PreparedProblem, options?: SolveOptions): SolveResult {
-    const opts = normaliseOptions(options, this.spec.umax, this.spec.nx);
+    const opts = normaliseOptions(options, this.spec.umax, this.spec.nx, this.spec.solverDefaults);
     checkTracking(pp, opts, "problem");
     return this.execute(pp, opts);
   }
@@ -190,6 +190,7 @@ export class Solver {
       Vx: ws.view(H.VX, (N + 1) * nx).slice(),
       stationarity: out[R.STAT],
       exactFrom: out[R.SWITCH],
+      exactSteps: out[R.NEXACT],
       gainsValid: out[R.BWDOK] !== 0,
       mu: out[R.MU],
       feasible: out[R.FEAS] !== 0,

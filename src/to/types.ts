@@ -39,13 +39,15 @@ export interface SolveOptions {
   trackWeight?: number;
   /**
    * The local model of each iteration (docs/algorithm.md): "gauss-newton" (iLQR: the dynamics'
-   * curvature is dropped; the default), "exact" (DDP: V_x' . f_xx, f_ux, f_uu enter Qxx, Qux, Quu)
-   * or "auto" (Gauss-Newton, exact DDP from the third accepted step in a row with alpha < 1/4 on).
-   * Systems with linear dynamics give the same iterates under all three. Measured on the car:
-   * "exact" with muFactor 2 converges within 200 iterations on 54/60 training-distribution
-   * problems vs 9/60 for Gauss-Newton (docs/convergence.md).
+   * curvature is dropped), "exact" (DDP: V_x' . f_xx, f_ux, f_uu enter Qxx, Qux, Quu), "auto"
+   * (Gauss-Newton, exact DDP from the third accepted step in a row with alpha < 1/4 on) or "hybrid"
+   * (every iteration tries the exact model at its own regularisation and takes a Gauss-Newton step
+   * when the exact Quu~ is not positive definite there). Systems with linear dynamics give the same
+   * iterates under "gauss-newton", "exact" and "auto". Default: the system's `solverDefaults`
+   * ("hybrid" on the car, car park and manipulator, "gauss-newton" elsewhere; measured in
+   * docs/convergence.md).
    */
-  hessian?: "gauss-newton" | "exact" | "auto";
+  hessian?: "gauss-newton" | "exact" | "auto" | "hybrid";
   /**
    * Stationarity stop: the solve is also converged when feasible and max_k |Q_u,k|_inf <= gradTol
    * (default 0 = off). Q_u is the control gradient of the local model at the current
@@ -113,6 +115,8 @@ export interface SolveResult {
   stationarity: number;
   /** the first iteration that used the exact Hessian (-1: none; 0 with hessian "exact") */
   exactFrom: number;
+  /** accepted steps taken with the exact Hessian */
+  exactSteps: number;
   /** whether K, k, Vx belong to the returned trajectory (false only if the last backward pass failed) */
   gainsValid: boolean;
   mu: number;

@@ -17,7 +17,7 @@ export const O = {
 
 export const R = {
   STATUS: 0, ITER: 1, COST: 2, MU: 3, FEAS: 4, MAXGAP: 5, TIME: 6, NHIST: 7, BWDOK: 8, DV1: 9, DV2: 10,
-  TDIFF: 11, TBWD: 12, TFWD: 13, NFWD: 14, STAT: 15, SWITCH: 16, QUMAX: 17, LEN: 20,
+  TDIFF: 11, TBWD: 12, TFWD: 13, NFWD: 14, STAT: 15, SWITCH: 16, QUMAX: 17, NEXACT: 18, LEN: 20,
 } as const;
 
 export const HIST_CAP = 1024;

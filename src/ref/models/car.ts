@@ -42,4 +42,24 @@ export class Car extends BenchmarkModel {
     B[2 * NU + 0] = dt;
     B[4 * NU + 1] = dt;
   }
+
+  /**
+   * lam-contracted curvature (exact DDP); as assembly/models/curvature.ts carStepHess: only px', py'
+   * are nonlinear, in (th, v, a), and u enters linearly (Huu = Hux = 0).
+   */
+  stepHess(Hxx: Float64Array, Huu: Float64Array, Hux: Float64Array, x: Float64Array, _u: Float64Array, lam: Float64Array): boolean {
+    const dt = this.params[P.DT], h = 0.5 * dt * dt;
+    const th = x[2], v = x[3], a = x[4];
+    const c = Math.cos(th), s = Math.sin(th);
+    const r = dt * v + h * a;
+    const l0 = lam[0], l1 = lam[1];
+    const w = l1 * c - l0 * s; // lam . d/dth of (cos th, sin th)
+    Hxx.fill(0, 0, NX * NX);
+    Hxx[2 * NX + 2] = -r * (l0 * c + l1 * s);
+    Hxx[2 * NX + 3] = dt * w; Hxx[3 * NX + 2] = dt * w;
+    Hxx[2 * NX + 4] = h * w; Hxx[4 * NX + 2] = h * w;
+    Huu.fill(0, 0, NU * NU);
+    Hux.fill(0, 0, NU * NX);
+    return true;
+  }
 }

@@ -59,6 +59,28 @@ export class CarPark extends BenchmarkModel {
   }
 
   /**
+   * lam-contracted curvature (exact DDP); as assembly/models/curvature.ts parkStepHess: px', py' are
+   * nonlinear in (th, v), th' in (v, d); u enters linearly (Huu = Hux = 0).
+   */
+  stepHess(Hxx: Float64Array, Huu: Float64Array, Hux: Float64Array, x: Float64Array, _u: Float64Array, lam: Float64Array): boolean {
+    const p = this.params;
+    const dt = p[P.DT], ild = 1.0 / p[P.CP_LD];
+    const th = x[2], v = x[3], d = x[4];
+    const c = Math.cos(th), s = Math.sin(th), t = Math.tan(d), sec2 = 1.0 + t * t;
+    const l0 = lam[0], l1 = lam[1], l2 = lam[2];
+    const w = dt * (l1 * c - l0 * s);
+    Hxx.fill(0, 0, NX * NX);
+    Hxx[2 * NX + 2] = -dt * v * (l0 * c + l1 * s);
+    Hxx[2 * NX + 3] = w; Hxx[3 * NX + 2] = w;
+    const vd = l2 * dt * sec2 * ild;
+    Hxx[3 * NX + 4] = vd; Hxx[4 * NX + 3] = vd;
+    Hxx[4 * NX + 4] = l2 * dt * v * 2.0 * t * sec2 * ild;
+    Huu.fill(0, 0, NU * NU);
+    Hux.fill(0, 0, NU * NX);
+    return true;
+  }
+
+  /**
    * Pushes the point cost in this.pt, evaluated at w = p + R(th) (rx, ry), through the rigid map into
    * the (px, py, th) block of lx / lxx.
    */

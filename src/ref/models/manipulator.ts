@@ -48,6 +48,12 @@ export class Manipulator extends BenchmarkModel {
   private readonly jy = new Float64Array(NQ);
   private readonly cphi = new Float64Array(NQ);
   private readonly sphi = new Float64Array(NQ);
+  /** stepHess differencing scratch: perturbed x, A at x +- e_j, B at x +- e_j */
+  private readonly hxs = new Float64Array(NX);
+  private readonly hap = new Float64Array(NX * NX);
+  private readonly ham = new Float64Array(NX * NX);
+  private readonly hbp = new Float64Array(NX * NU);
+  private readonly hbm = new Float64Array(NX * NU);
 
   constructor(params: Float64Array) {
     super(params, NX, NU, 3, 3);
@@ -205,6 +211,46 @@ export class Manipulator extends BenchmarkModel {
     for (let i = 0; i < NQ; i++) {
       for (let j = 0; j < NU; j++) B[(3 + i) * NU + j] = dt * minv[3 * i + j];
     }
+  }
+
+  /**
+   * lam-contracted curvature (exact DDP) as assembly/models/curvature.ts armStepHess: Hxx, Hux by
+   * central differences of lam^T A and lam^T B over x with step 1e-5 (1 + |x_j|), Hxx symmetrised.
+   * B = dt M(q)^-1 does not depend on u, so Huu = 0 (and lam^T dA/du = Hux^T is the same block).
+   */
+  stepHess(Hxx: Float64Array, Huu: Float64Array, Hux: Float64Array, x: Float64Array, u: Float64Array, lam: Float64Array): boolean {
+    const { hxs: xs, hap: ap, ham: am, hbp: bp, hbm: bm } = this;
+    for (let i = 0; i < NX; i++) xs[i] = x[i];
+    for (let j = 0; j < NX; j++) {
+      const xj = x[j];
+      const e = 1e-5 * (1.0 + Math.abs(xj));
+      xs[j] = xj + e;
+      this.stepDiff(ap, bp, xs, u);
+      xs[j] = xj - e;
+      this.stepDiff(am, bm, xs, u);
+      xs[j] = xj;
+      const inv = 0.5 / e;
+      // column j: Hxx[i][j] = sum_r lam_r dA[r][i]/dx_j ; Hux[i][j] = sum_r lam_r dB[r][i]/dx_j
+      for (let i = 0; i < NX; i++) {
+        let sv = 0;
+        for (let r = 0; r < NX; r++) sv += lam[r] * (ap[r * NX + i] - am[r * NX + i]);
+        Hxx[i * NX + j] = sv * inv;
+      }
+      for (let i = 0; i < NU; i++) {
+        let sv = 0;
+        for (let r = 0; r < NX; r++) sv += lam[r] * (bp[r * NU + i] - bm[r * NU + i]);
+        Hux[i * NX + j] = sv * inv;
+      }
+    }
+    // exact second derivatives are symmetric; the differences are symmetrised
+    for (let i = 0; i < NX; i++) {
+      for (let j = i + 1; j < NX; j++) {
+        const v = 0.5 * (Hxx[i * NX + j] + Hxx[j * NX + i]);
+        Hxx[i * NX + j] = v; Hxx[j * NX + i] = v;
+      }
+    }
+    Huu.fill(0, 0, NU * NU);
+    return true;
   }
 
   /**
