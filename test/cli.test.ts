@@ -20,6 +20,35 @@ test("systems lists the six benchmark systems with dimensions", () => {
   assert.equal(rows.find((x) => x.name === "manipulator"), { ...rows.find((x) => x.name === "manipulator")!, nx: 6, nu: 3 });
 });
 
+test("bench convergence: JSON rows per system and warm start, consistent shares; bad --options rejected", () => {
+  const r = cacto("bench", "convergence", "--systems", "toy1d,car", "--problems", "4", "--long", "50", "--json");
+  assert.is(r.code, 0, r.err);
+  const rows = r.out.trim().split("\n").map((l) => JSON.parse(l));
+  assert.is(rows[0].kind, "machine");
+  const conv = rows.filter((x) => x.kind === "convergence");
+  assert.equal(conv.map((x) => `${x.system} ${x.warm}`), ["toy1d zeros", "toy1d random", "car zeros", "car random"]);
+  for (const x of conv) {
+    assert.is(x.problems, 4);
+    // within 100 <= within 200 <= within 500, and the statuses after 200 add up to the problems
+    assert.ok(x.within[100] <= x.within[200] && x.within[200] <= x.within[500], JSON.stringify(x.within));
+    assert.is(Object.values(x.statuses as Record<string, number>).reduce((a, b) => a + b, 0), 4);
+    assert.is((x.statuses.converged ?? 0) / 4, x.within[200]);
+    // a 200-iteration result is never better than the best cost any run found
+    assert.ok(x.gapBest.median >= -1e-9 && x.gap.median >= -1e-9, JSON.stringify(x));
+  }
+  assert.equal(conv.find((x) => x.system === "toy1d").within, { 100: 1, 200: 1, 500: 1 });
+  const ev = rows.filter((x) => x.kind === "convergence-eval");
+  assert.is(ev.length, 2);
+  assert.is(ev[1].states.length, 9);
+  assert.is(ev[1].states[1].ipopt, 45.4972);
+  const bad = cacto("bench", "convergence", "--options", "{hessian:", "--systems", "toy1d");
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /--options: got "\{hessian:", expected a JSON object/);
+  const badOpt = cacto("bench", "convergence", "--options", '{"hessian":"newton"}', "--systems", "toy1d", "--problems", "1");
+  assert.is.not(badOpt.code, 0);
+  assert.match(badOpt.err, /options\.hessian: got "newton"/);
+});
+
 test("solve prints status, cost, iterations and time; --json and --plot", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "cacto-cli-"));
   const svg = path.join(dir, "si.svg");
