@@ -8,7 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { CactoTrainer } from "../src/cacto/trainer.js";
 import { preset } from "../src/cacto/presets.js";
-import { evaluate, gridStates, toyMinimiser, METHODS, WARM_STARTS, type Evaluation } from "../src/eval/evaluate.js";
+import { evaluate, gridStates, toyMinimiser, METHODS, WARM_STARTS, FRESH_SEED, DEFAULT_FRESH, type Evaluation } from "../src/eval/evaluate.js";
+import { pairedStats } from "../src/eval/paired.js";
+import { sampleStarts } from "../src/systems/sampling.js";
+import { Rng } from "../src/rng.js";
 import { makePlots, valueMapSvg, viridis, PLOT_FILES } from "../src/eval/plots.js";
 import { writeReport, formatTable } from "../src/eval/report.js";
 import { refModel } from "../src/ref/index.js";
@@ -63,6 +66,34 @@ test("shapes: evaluation states, grid, methods, trajectories, metrics", () => {
   const back = JSON.parse(JSON.stringify(ev)) as Evaluation;
   assert.equal(back.summaries, ev.summaries);
   assert.equal(back.evalStates, ev.evalStates);
+});
+
+test("fresh starts: drawn like the training problems from FRESH_SEED, random k0, paired actor - zeros per set", () => {
+  const spec = SYSTEMS.toy1d;
+  assert.is(ev.fresh.length, DEFAULT_FRESH);
+  assert.is(ev.options.fresh, DEFAULT_FRESH);
+  assert.is(ev.options.freshSeed, FRESH_SEED);
+  const drawn = sampleStarts(spec, new Rng(FRESH_SEED), DEFAULT_FRESH);
+  assert.equal(ev.fresh.map((r) => r.x0), drawn.map((d) => d.x0));
+  assert.equal(ev.fresh.map((r) => r.k0), drawn.map((d) => d.k0));
+  assert.is(new Set(ev.fresh.map((r) => r.k0)).size, spec.k0Range[1] - spec.k0Range[0] + 1, "every start step of toy1d's range occurs");
+  assert.ok(ev.evalStates.every((r) => r.k0 === 0) && ev.grid.every((r) => r.k0 === 0));
+  for (const r of ev.fresh) {
+    assert.ok(r.k0 >= spec.k0Range[0] && r.k0 <= spec.k0Range[1]);
+    for (const m of METHODS) assert.ok(Number.isFinite(r.results[m].cost), `fresh ${r.index} ${m}`);
+    assert.ok(r.results.actor.cost <= r.results.rollout.cost + 1e-12);
+  }
+  // the paired statistics are those of the rows
+  for (const set of ["eval", "grid", "fresh"] as const) {
+    const rows = set === "eval" ? ev.evalStates : set === "grid" ? ev.grid : ev.fresh;
+    const p = ev.paired[set];
+    const d = rows.map((r) => r.results.actor.cost - r.results.zeros.cost);
+    assert.is(p.n, rows.length);
+    assert.ok(Math.abs(p.meanDiff - d.reduce((a, b) => a + b, 0) / d.length) < 1e-9);
+    assert.is(p.worseShare, d.filter((v) => v > 1).length / d.length);
+    assert.ok(p.ci95[0] <= p.meanDiff + 1e-12 && p.meanDiff <= p.ci95[1] + 1e-12, `${set}: ${p.ci95} around ${p.meanDiff}`);
+  }
+  assert.equal(ev.summaries.fresh.zeros.n, DEFAULT_FRESH);
 });
 
 test("summaries are the means, medians and reach fractions of the tables", () => {

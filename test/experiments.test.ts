@@ -5,8 +5,42 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runExperiment } from "../src/experiments/index.js";
+import { holds } from "../src/experiments/seeds.js";
+import type { PairedStats } from "../src/eval/paired.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cacto-exp-"));
+
+test("S smoke: per-seed paired results on fresh starts and evaluation states; a rerun resumes from the seed files", async () => {
+  const out = path.join(dir, "S");
+  const logs: string[] = [];
+  const file = await runExperiment("S", { smoke: true, seeds: 2, out, log: (s) => logs.push(s) });
+  const md = readFileSync(file, "utf8");
+  assert.match(md, /# S: CACTO's warm start over 2 seeds: single_integrator/);
+  assert.match(md, /Fresh starts: holds on \d of 2 seeds/);
+  const j = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8"));
+  assert.is(j.results.length, 2);
+  for (const r of j.results) {
+    assert.is(r.paired.fresh.n, 8);
+    assert.is(r.paired.eval.n, 9);
+    assert.ok(r.paired.fresh.ci95[0] <= r.paired.fresh.ci95[1]);
+    assert.ok(Math.abs(r.paired.fresh.meanDiff - (r.mean.fresh.actor - r.mean.fresh.zeros)) < 1e-9);
+  }
+  assert.is.not(j.results[0].paired.fresh.meanDiff, j.results[1].paired.fresh.meanDiff, "the seeds train different actors");
+  // the second run trains nothing: both seeds come from their files
+  const again: string[] = [];
+  await runExperiment("S", { smoke: true, seeds: 2, out, log: (s) => again.push(s) });
+  assert.is(again.filter((l) => /already in/.test(l)).length, 2);
+  assert.is(again.filter((l) => /loop/.test(l)).length, 0);
+  assert.equal(JSON.parse(readFileSync(path.join(out, "results.json"), "utf8")).results, j.results);
+});
+
+test("S: a seed holds when the interval is below 0 and the actor is worse by > 1 on at most a quarter", () => {
+  const p = (lo: number, hi: number, worse: number): PairedStats => ({ n: 10, meanDiff: (lo + hi) / 2, medianDiff: 0, ci95: [lo, hi], worseShare: worse, betterShare: 0, margin: 1, resamples: 1 });
+  assert.ok(holds(p(-5, -1, 0.25)));
+  assert.not.ok(holds(p(-5, 0.1, 0)));
+  assert.not.ok(holds(p(-5, -1, 0.26)));
+  assert.not.ok(holds({ ...p(-5, -1, 0), n: 0 }));
+});
 
 test("E2 smoke: CACTO and CACTO-SL runs, per-loop curves, summary table", async () => {
   const file = await runExperiment("E2", { smoke: true, seeds: 1, out: path.join(dir, "E2") });

@@ -21,13 +21,14 @@ commands:
   train --system S ...    CACTO / CACTO-SL training with checkpoints (cacto train --help)
   eval --run DIR          the evaluation protocol on a trained run: table, report.md, SVG plots
   experiment <id>         the published comparisons: E1 (warm starts), E2 (CACTO vs CACTO-SL),
-                          E3 (warm start vs terminal cost), E4 (CACTO vs TD3/DDPG) -> reports/<id>/
+                          E3 (warm start vs terminal cost), E4 (CACTO vs TD3/DDPG) -> reports/<id>/;
+                          S (the warm start over --seeds seeds on fresh starts) -> reports/S-<system>/
   demo                    TO from naive warm starts on the car (the local minima CACTO escapes)`;
 
 const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   system: { type: "string", help: "system (default single_integrator; E1 default: all five benchmark systems)", choices: SYSTEM_NAMES },
   preset: { type: "string", help: "quick (default) or reference", choices: ["quick", "reference"] },
-  seeds: { type: "int", help: "seeds per variant (E2, E4; default 3)" },
+  seeds: { type: "int", help: "seeds per variant (E2, E4; default 3; S: default 10)" },
   sobolev: { type: "number", help: "CACTO-SL weight for E2 (default: the preset's if > 0, else 1e-3)" },
   smoke: { type: "boolean", help: "a tiny schedule that only checks the pipeline runs" },
   out: { type: "string", help: "report directory (default reports/<id>)" },
@@ -53,6 +54,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
 const EVAL_FLAGS: Record<string, FlagSpec> = {
   run: { type: "string", help: "run directory written by cacto train" },
   grid: { type: "int", help: "grid points per axis over the position domain (default 11)" },
+  fresh: { type: "int", help: "fresh starts drawn like the training ones, fixed seed (default 100; 0 = none)" },
   workers: { type: "int", help: "TO worker threads (default 2)" },
   json: { type: "boolean", help: "print the evaluation as JSON" },
   help: { type: "boolean", help: "this help" },
@@ -90,8 +92,8 @@ const BENCH_FLAGS: Record<string, FlagSpec> = {
 
 async function cmdExperiment(argv: string[]): Promise<number> {
   const { flags, positional } = parseArgs(argv, EXPERIMENT_FLAGS, "experiment");
-  const ids = ["E1", "E2", "E3", "E4"];
-  if (flags.help) { out(usage("experiment <E1|E2|E3|E4> [flags]", "Run one of the published comparisons; writes reports/<id>/report.md and results.json.", EXPERIMENT_FLAGS)); return 0; }
+  const ids = ["E1", "E2", "E3", "E4", "S"];
+  if (flags.help) { out(usage("experiment <E1|E2|E3|E4|S> [flags]", "Run one of the published comparisons; writes reports/<id>/report.md and results.json.", EXPERIMENT_FLAGS)); return 0; }
   const id = (positional[0] ?? "").toUpperCase();
   if (!ids.includes(id)) throw new UsageError(`experiment: got ${JSON.stringify(positional[0] ?? "")}, expected one of ${ids.join(", ")}`);
   const seeds = flags.seeds as number | undefined;
@@ -281,11 +283,11 @@ async function cmdTrain(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function runEval(trainer: import("../cacto/trainer.js").CactoTrainer, runDir: string, grid: number, workers: number, json: boolean): Promise<number> {
-  const { evaluate } = await import("../eval/evaluate.js");
+async function runEval(trainer: import("../cacto/trainer.js").CactoTrainer, runDir: string, grid: number, workers: number, json: boolean, fresh?: number): Promise<number> {
+  const { evaluate, DEFAULT_FRESH } = await import("../eval/evaluate.js");
   const { writeReport, formatTable } = await import("../eval/report.js");
-  process.stderr.write(`evaluating: ${trainer.spec.evalStates.length} evaluation states and a ${grid}-point grid, warm starts zeros / ics / random / actor\n`);
-  const ev = await evaluate(trainer, { grid, workers });
+  process.stderr.write(`evaluating: ${trainer.spec.evalStates.length} evaluation states, a ${grid}-point grid and ${fresh ?? DEFAULT_FRESH} fresh training-distribution starts, warm starts zeros / ics / random / actor, TO maxIter ${trainer.config.to.maxIter ?? 200}\n`);
+  const ev = await evaluate(trainer, { grid, workers, fresh });
   const file = writeReport(runDir, ev, trainer);
   if (json) out(JSON.stringify(ev));
   else { out(formatTable(ev)); out(`\nreport: ${file}`); }
@@ -301,11 +303,13 @@ async function cmdEval(argv: string[]): Promise<number> {
   if (grid < 2 || grid > 101) throw new UsageError(`--grid: got ${grid}, expected 2..101`);
   const workers = (flags.workers as number | undefined) ?? 2;
   if (workers < 0 || workers > 64) throw new UsageError(`--workers: got ${workers}, expected 0..64`);
+  const fresh = flags.fresh as number | undefined;
+  if (fresh !== undefined && !(fresh >= 0 && fresh <= 100_000)) throw new UsageError(`--fresh: got ${fresh}, expected 0..100000`);
   const { CactoTrainer } = await import("../cacto/trainer.js");
   const { loadCheckpoint } = await import("../cacto/checkpoint.js");
   const trainer = await CactoTrainer.fromCheckpoint(loadCheckpoint(flags.run as string));
   try {
-    return await runEval(trainer, flags.run as string, grid, workers, !!flags.json);
+    return await runEval(trainer, flags.run as string, grid, workers, !!flags.json, fresh);
   } finally {
     await trainer.close();
   }

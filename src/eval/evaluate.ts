@@ -2,7 +2,10 @@
  * The evaluation protocol of the CACTO papers (cacto.md section 5) for a trained CactoTrainer.
  *
  * Starts: the system's evaluation states and a grid over its position domain, all at k0 = 0 with the
- * full horizon NSTEPS. For every start:
+ * full horizon NSTEPS; and "fresh" starts drawn like the training problems (sampleStarts: random full
+ * state, random start step k0, horizon NSTEPS - k0) from a fixed seed FRESH_SEED that no training run
+ * uses for its draws, the same for every run so that runs are compared on the same starts (issue 10).
+ * For every start:
  *   - TO from four warm starts: "zeros", "ics", "random" (seeded per start), and "actor" (the
  *     controls of the trainer's actor rollout, the CACTO warm start);
  *   - the actor alone: its rollout's cost, sum of the running costs l(x_k, u_k), k < N, plus the
@@ -31,6 +34,16 @@ import { rolloutCosts } from "../rl/rollout.js";
 export { rolloutCosts } from "../rl/rollout.js";
 import type { CactoTrainer, LoopMetrics } from "../cacto/trainer.js";
 import type { CactoConfig } from "../cacto/presets.js";
+import { sampleStarts } from "../systems/sampling.js";
+import { Rng } from "../rng.js";
+import { pairedStats, type PairedStats } from "./paired.js";
+
+/** seed of the fresh evaluation starts (training draws come from the trainer's own seeded streams) */
+export const FRESH_SEED = 7_654_321;
+/** fresh training-distribution starts per evaluation (default) */
+export const DEFAULT_FRESH = 100;
+export const SETS = ["eval", "grid", "fresh"] as const;
+export type SetName = (typeof SETS)[number];
 
 /** the warm starts of the protocol, in table order */
 export const WARM_STARTS = ["zeros", "ics", "random", "actor"] as const;
@@ -56,9 +69,11 @@ export interface MethodResult {
 }
 
 export interface StartResult {
-  set: "eval" | "grid";
+  set: SetName;
   index: number;
   x0: number[];
+  /** start step (0 for the evaluation states and the grid); the horizon is NSTEPS - k0 */
+  k0: number;
   results: Record<MethodName, MethodResult>;
   /** the method with the lowest cost */
   best: MethodName;
@@ -86,7 +101,7 @@ export interface Evaluation {
   updates: number;
   trainWallSeconds: number;
   evalSeconds: number;
-  options: { grid: number; workers: number; seed: number; to: SolveOptions };
+  options: { grid: number; workers: number; seed: number; to: SolveOptions; fresh: number; freshSeed: number };
   /** how "reached" is decided, in words, and the numbers it uses */
   reachRule: string;
   target: number[];
@@ -94,7 +109,11 @@ export interface Evaluation {
   gridRule: string;
   evalStates: StartResult[];
   grid: StartResult[];
-  summaries: { eval: Record<MethodName, Summary>; grid: Record<MethodName, Summary> };
+  /** fresh training-distribution starts (see the file comment) */
+  fresh: StartResult[];
+  summaries: Record<SetName, Record<MethodName, Summary>>;
+  /** TO from the actor minus TO from zeros, per set: mean with a 95% bootstrap interval, shares */
+  paired: Record<SetName, PairedStats>;
   /** state trajectories (flat, (N+1)*nx per start) of the evaluation states, per method */
   trajectories: Record<MethodName, number[][]>;
   metrics: LoopMetrics[];
@@ -107,8 +126,12 @@ export interface EvaluateOptions {
   workers?: number;
   /** seed of the random warm starts (start i uses seed + i; default 1) */
   seed?: number;
-  /** TO options (default: the trainer's config.to) */
+  /** TO options (default: the trainer's config.to, i.e. the training budget) */
   to?: SolveOptions;
+  /** fresh training-distribution starts (default DEFAULT_FRESH; 0 = none) */
+  fresh?: number;
+  /** seed of the fresh starts (default FRESH_SEED) */
+  freshSeed?: number;
 }
 
 function linspace(lo: number, hi: number, n: number): number[] {
@@ -191,14 +214,18 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
   const workers = opts.workers ?? 2;
   const seed = opts.seed ?? 1;
   const to: SolveOptions = opts.to ?? trainer.config.to;
+  const nFresh = opts.fresh ?? DEFAULT_FRESH;
+  if (!Number.isInteger(nFresh) || nFresh < 0 || nFresh > 100_000) throw new RangeError(`evaluate: fresh: got ${nFresh}, expected an integer in 0..100000`);
+  const freshSeed = opts.freshSeed ?? FRESH_SEED;
   const params = buildParams(spec);
   const engine = await Engine.create();
   const model = new ModelEvaluator(engine, spec);
 
   const { states: gStates, rule: gridRule } = gridStates(spec, grid);
-  const starts = [
-    ...spec.evalStates.map((x0, i) => ({ set: "eval" as const, index: i, x0 })),
-    ...gStates.map((x0, i) => ({ set: "grid" as const, index: i, x0 })),
+  const starts: { set: SetName; index: number; x0: number[]; k0: number }[] = [
+    ...spec.evalStates.map((x0, i) => ({ set: "eval" as const, index: i, x0, k0: 0 })),
+    ...gStates.map((x0, i) => ({ set: "grid" as const, index: i, x0, k0: 0 })),
+    ...sampleStarts(spec, new Rng(freshSeed), nFresh).map((st, i) => ({ set: "fresh" as const, index: i, x0: st.x0, k0: st.k0 })),
   ];
 
   // reach rule
@@ -224,7 +251,7 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
   }
 
   // the actor: rollouts (warm starts and its own cost)
-  const rollouts = trainer.actorRollout(starts.map((s) => ({ x0: s.x0, k0: 0 })));
+  const rollouts = trainer.actorRollout(starts.map((s) => ({ x0: s.x0, k0: s.k0 })));
   const rCost = rolloutCosts(model, rollouts);
 
   // TO: every start x every warm start, one batch
@@ -232,7 +259,7 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
   starts.forEach((s, i) => {
     for (const w of WARM_STARTS) {
       problems.push({
-        x0: s.x0, horizon: nsteps,
+        x0: s.x0, horizon: nsteps - s.k0,
         warmStart: w === "actor" ? { U: rollouts[i].U } : w,
         ...(w === "random" ? { seed: seed + i } : {}),
       });
@@ -266,10 +293,12 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
     if (s.set === "eval") trajectories.rollout.push(Array.from(rollouts[i].X));
     let best: MethodName = METHODS[0];
     for (const m of METHODS) if (res[m].cost < res[best].cost) best = m;
-    return { set: s.set, index: s.index, x0: [...s.x0], results: res, best };
+    return { set: s.set, index: s.index, x0: [...s.x0], k0: s.k0, results: res, best };
   });
   const evalRows = rows.filter((r) => r.set === "eval");
   const gridRows = rows.filter((r) => r.set === "grid");
+  const freshRows = rows.filter((r) => r.set === "fresh");
+  const paired = (rs: StartResult[]) => pairedStats(rs.map((r) => r.results.actor.cost), rs.map((r) => r.results.zeros.cost));
   const last = trainer.metrics[trainer.metrics.length - 1];
 
   return {
@@ -278,10 +307,11 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
     loops: trainer.loop, episodes: last?.totalEpisodes ?? 0, updates: trainer.updates,
     trainWallSeconds: last?.wallSeconds ?? 0,
     evalSeconds: (performance.now() - t0) / 1000,
-    options: { grid, workers, seed, to },
+    options: { grid, workers, seed, to, fresh: nFresh, freshSeed },
     reachRule, target, gridRule,
-    evalStates: evalRows, grid: gridRows,
-    summaries: { eval: summariseAll(evalRows), grid: summariseAll(gridRows) },
+    evalStates: evalRows, grid: gridRows, fresh: freshRows,
+    summaries: { eval: summariseAll(evalRows), grid: summariseAll(gridRows), fresh: summariseAll(freshRows) },
+    paired: { eval: paired(evalRows), grid: paired(gridRows), fresh: paired(freshRows) },
     trajectories,
     metrics: trainer.metrics.map((m) => ({ ...m, statuses: { ...m.statuses } })),
   };

@@ -70,7 +70,7 @@ export function reportMarkdown(ev: Evaluation, svgFiles: string[]): string {
   o.push(`| updates | ${ev.updates} |`);
   o.push(`| training wall time | ${ev.trainWallSeconds.toFixed(1)} s |`);
   if (m) o.push(`| last loop | mean TO cost ${num(m.meanToCost)}, critic loss ${num(m.criticLoss)} |`);
-  o.push(`| evaluation | ${ev.evalStates.length} evaluation states + grid: ${ev.gridRule}; TO maxIter ${ev.options.to.maxIter ?? 200}; random warm start seed ${ev.options.seed} + start index; ${ev.evalSeconds.toFixed(1)} s |`);
+  o.push(`| evaluation | ${ev.evalStates.length} evaluation states + grid: ${ev.gridRule} + ${ev.fresh?.length ?? 0} fresh training-distribution starts (seed ${ev.options.freshSeed ?? "-"}, random k0, horizon NSTEPS - k0); TO maxIter ${ev.options.to.maxIter ?? 200} (training's: ${ev.config.to.maxIter ?? 200}); random warm start seed ${ev.options.seed} + start index; ${ev.evalSeconds.toFixed(1)} s |`);
   o.push("");
   o.push(`Columns: TO cost from each warm start (zeros; ics = every state x0; random controls in ±umax; actor = ` +
     `the CACTO actor's rollout), and the cost of the actor's rollout alone (no TO). All starts at t = 0 with ` +
@@ -86,6 +86,16 @@ export function reportMarkdown(ev: Evaluation, svgFiles: string[]): string {
   o.push("");
   o.push(mdSummaryTable(ev.summaries.grid, "grid"));
   o.push("");
+  if (ev.summaries.fresh && ev.fresh.length) {
+    o.push(mdSummaryTable(ev.summaries.fresh, "fresh training-distribution starts"));
+    o.push("");
+  }
+  if (ev.paired) {
+    o.push("## TO from the actor vs TO from zeros, paired");
+    o.push("");
+    o.push(mdPairedTable(ev));
+    o.push("");
+  }
   o.push(`"reach": fraction of starts that reach the target region; "best on": number of starts where the method has the lowest cost (ties count for each).`);
   o.push("");
   if (svgFiles.length) {
@@ -116,6 +126,21 @@ export function reportMarkdown(ev: Evaluation, svgFiles: string[]): string {
   o.push("Full data: [evaluation.json](evaluation.json).");
   o.push("");
   return o.join("\n");
+}
+
+/** the paired comparison actor - zeros per set (negative: the actor's warm start is better) */
+export function mdPairedTable(ev: Evaluation): string {
+  const rows: string[] = [
+    "| starts | n | mean (actor - zeros) | 95% bootstrap interval | median | actor worse by > 1 | actor better by > 1 |",
+    "|---|---:|---:|---|---:|---:|---:|",
+  ];
+  const names: Record<string, string> = { eval: "evaluation states", grid: "grid", fresh: "fresh (training distribution)" };
+  for (const set of ["eval", "grid", "fresh"] as const) {
+    const p = ev.paired[set];
+    if (!p || !p.n) continue;
+    rows.push(`| ${names[set]} | ${p.n} | ${num(p.meanDiff)} | [${num(p.ci95[0])}, ${num(p.ci95[1])}] | ${num(p.medianDiff)} | ${pct(p.worseShare)} | ${pct(p.betterShare)} |`);
+  }
+  return rows.join("\n") + "\n\nThe interval is a percentile bootstrap of the mean over the starts (2000 resamples, seeded); an interval below 0 means the actor's warm start leads TO to lower costs on these starts.";
 }
 
 function isCriticSource(x: unknown): x is CriticSource & { metrics?: LoopMetrics[] } {
@@ -156,13 +181,25 @@ export function formatTable(ev: Evaluation): string {
     }).join(""));
   }
   o.push(`(* lowest cost of the row, + reached the target: ${ev.reachRule})`);
-  for (const [what, s] of [["evaluation states", ev.summaries.eval], ["grid", ev.summaries.grid]] as const) {
+  const sets: [string, Record<MethodName, Summary>][] = [["evaluation states", ev.summaries.eval], ["grid", ev.summaries.grid]];
+  if (ev.summaries.fresh && ev.fresh.length) sets.push(["fresh starts", ev.summaries.fresh]);
+  for (const [what, s] of sets) {
     o.push("");
     o.push(pad(`${what} (n = ${s.zeros.n})`, 4 + x0w) + METHODS.map((m) => lpad(METHOD_LABELS[m], cw)).join(""));
     o.push(pad("  mean cost", 4 + x0w) + METHODS.map((m) => lpad(num(s[m].mean) + "  ", cw)).join(""));
     o.push(pad("  median cost", 4 + x0w) + METHODS.map((m) => lpad(num(s[m].median) + "  ", cw)).join(""));
     o.push(pad("  reach", 4 + x0w) + METHODS.map((m) => lpad(pct(s[m].reach) + "  ", cw)).join(""));
     o.push(pad("  best on", 4 + x0w) + METHODS.map((m) => lpad(String(s[m].wins) + "  ", cw)).join(""));
+  }
+  if (ev.paired) {
+    o.push("");
+    o.push("TO from the actor minus TO from zeros (paired; 95% bootstrap interval of the mean; shares worse / better by > 1):");
+    for (const [set, what] of [["eval", "evaluation states"], ["grid", "grid"], ["fresh", "fresh starts"]] as const) {
+      const p = ev.paired[set];
+      if (!p || !p.n) continue;
+      o.push(`  ${pad(what, 18)} n ${String(p.n).padStart(4)}  mean ${num(p.meanDiff).padStart(10)}  [${num(p.ci95[0])}, ${num(p.ci95[1])}]  worse ${pct(p.worseShare)}  better ${pct(p.betterShare)}`);
+    }
+    o.push(`  TO budget: maxIter ${ev.options.to.maxIter ?? 200} (training: ${ev.config.to.maxIter ?? 200})`);
   }
   return o.join("\n");
 }

@@ -19,7 +19,8 @@ export async function runExperiment(id: string, o: ExperimentOptions): Promise<s
     case "E3": return (await (await import("./e3.js")).runE3({ ...o, seed: 1, out })).file;
     case "E1": return (await (await import("./e1.js")).runE1({ ...o, systems: o.system ? [o.system] : undefined, out })).file;
     case "E4": return (await (await import("./e4.js")).runE4({ ...o, out })).file;
+    case "S": return (await (await import("./seeds.js")).runSeeds({ ...o, out: o.out ?? `reports/S-${o.system ?? "single_integrator"}` })).file;
     default:
-      throw new RangeError(`experiment: got ${JSON.stringify(id)}, expected E1, E2, E3 or E4`);
+      throw new RangeError(`experiment: got ${JSON.stringify(id)}, expected E1, E2, E3, E4 or S`);
   }
 }
