@@ -34,6 +34,11 @@ export interface CactoConfig {
   lrHalvings: number[];
   /** worker threads for TO (0 = solve in the main thread) */
   workers: number;
+  /**
+   * The reference's success rule: keep only converged TO solves in the replay buffer (the others are
+   * counted as dropped). Default false: every finite solve is kept.
+   */
+  dropUnconverged?: boolean;
 }
 
 /** 1000, 4000, 7000, ... as in the reference schedule */

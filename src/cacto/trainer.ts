@@ -19,11 +19,13 @@ import { normaliseStates, gradToState } from "../rl/normalise.js";
 import { initTf } from "../rl/backend.js";
 import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
 import type { CactoConfig } from "./presets.js";
+import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
+import { rolloutCosts } from "../rl/rollout.js";
 
 export interface LoopMetrics {
   loop: number;
   episodes: number;
-  /** TO solves dropped (non-finite) */
+  /** TO solves dropped (non-finite; with dropUnconverged also the unconverged ones) */
   failed: number;
   /** mean TO cost of the loop's episodes (kept ones) */
   meanToCost: number;
@@ -41,6 +43,8 @@ export interface LoopMetrics {
   totalUpdates: number;
   wallSeconds: number;
   bufferRows: number;
+  /** held-out critic fit, solve shares, actor saturation (absent in checkpoints of older versions) */
+  diagnostics?: LoopDiagnostics;
 }
 
 export interface Progress {
@@ -181,9 +185,12 @@ export class CactoTrainer {
     const t2 = performance.now();
     let failed = 0, costSum = 0, itSum = 0, kept = 0;
     const statuses: Record<string, number> = {};
+    const keep = (r: SolveResult) => r.statusName !== "non-finite" && Number.isFinite(r.cost) && (!cfg.dropUnconverged || r.statusName === "converged");
+    // before the episodes enter the buffer: the critic's fit on them is a held-out one
+    const diagnostics = this.diagnose(starts, results, warm, keep);
     results.forEach((r, i) => {
       statuses[r.statusName] = (statuses[r.statusName] ?? 0) + 1;
-      if (r.statusName === "non-finite" || !Number.isFinite(r.cost)) { failed++; return; }
+      if (!keep(r)) { failed++; return; }
       this.buffer.addEpisode(r.X, r.costs, r.Vx, starts[i].k0);
       costSum += r.cost; itSum += r.iterations; kept++;
     });
@@ -205,11 +212,61 @@ export class CactoTrainer {
       rolloutSeconds: (t1 - t0) / 1000, toSeconds: (t2 - t1) / 1000, updateSeconds: (t3 - t2) / 1000,
       totalEpisodes: (prev?.totalEpisodes ?? 0) + results.length, totalUpdates: this.updates,
       wallSeconds: (prev?.wallSeconds ?? 0) + (t3 - t0) / 1000, bufferRows: this.buffer.size,
+      diagnostics,
     };
     this.metrics.push(m);
     this.loop++;
     onProgress?.({ phase: "done", loop: l, loops: this.loops, done: nUp, total: nUp, metrics: m });
     return m;
+  }
+
+  /**
+   * The loop's diagnostics (src/cacto/diagnostics.ts) on its fresh solves, with the critic as it is
+   * before this loop's updates; `keep` is the buffer's rule (the R^2 values use the kept episodes).
+   */
+  private diagnose(starts: Start[], results: SolveResult[], warm: PolicyRollout[] | null, keep: (r: SolveResult) => boolean): LoopDiagnostics {
+    const { nx, umax } = this.spec;
+    const n = results.length;
+    const kept = results.map((r, i) => ({ r, k0: starts[i].k0 })).filter(({ r }) => keep(r));
+    let total = 0;
+    for (const { r } of kept) total += r.costs.length;
+    const stride = Math.max(1, Math.ceil(total / MAX_ROWS));
+    const xs: number[] = [], ks: number[] = [], ys: number[] = [], vxs: number[] = [], first: number[] = [];
+    for (const { r, k0 } of kept) {
+      const ctg = costToGo(r.costs);
+      for (let j = 0; j < r.costs.length; j += stride) {
+        if (j === 0) first.push(ks.length);
+        for (let d = 0; d < nx; d++) { xs.push(r.X[j * nx + d]); vxs.push(r.Vx[j * nx + d]); }
+        ks.push(k0 + j);
+        ys.push(ctg[j]);
+      }
+    }
+    const rows = ks.length;
+    let r2 = NaN, r2First = NaN, r2Vx = NaN;
+    if (rows >= 2) {
+      const { v, dVds } = this.learner.criticGradInput(normaliseStates(this.spec, Float64Array.from(xs), Int32Array.from(ks)));
+      const dVdx = gradToState(this.spec, dVds);
+      r2 = rSquared(ys, v);
+      r2First = rSquared(first.map((q) => ys[q]), first.map((q) => v[q]));
+      let acc = 0, cnt = 0;
+      const a = new Float64Array(rows), b = new Float64Array(rows);
+      for (let d = 0; d < nx; d++) {
+        for (let q = 0; q < rows; q++) { a[q] = vxs[q * nx + d]; b[q] = dVdx[q * nx + d]; }
+        const c = rSquared(a, b);
+        if (Number.isFinite(c)) { acc += c; cnt++; }
+      }
+      r2Vx = cnt ? acc / cnt : NaN;
+    }
+    const conv = results.filter((r) => r.statusName === "converged").length;
+    const nKept = results.filter(keep).length;
+    const alone = warm ? rolloutCosts(this.model, warm) : null;
+    return {
+      heldOutR2: r2, heldOutR2First: r2First, heldOutR2Vx: r2Vx, rows,
+      converged: conv / n, stopped: (nKept - results.filter((r) => keep(r) && r.statusName === "converged").length) / n,
+      dropped: (n - nKept) / n,
+      saturation: warm ? saturationShare(warm.map((w) => w.U), umax) : NaN,
+      actorAloneCost: alone ? alone.reduce((s, c) => s + c, 0) / alone.length : NaN,
+    };
   }
 
   /** one critic step, one actor step, one soft target update on a fresh minibatch */

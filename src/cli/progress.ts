@@ -62,5 +62,15 @@ export function formatLoop(m: LoopMetrics, eta: number, elapsed: number): string
   return `loop ${m.loop + 1} done: ${m.totalEpisodes} TO problems (${m.failed} dropped), mean TO cost ${m.meanToCost.toFixed(4)}, ` +
     `${m.meanToIterations.toFixed(1)} it/solve, ${m.totalUpdates} updates, critic ${m.criticLoss.toExponential(2)}, ` +
     `TO ${(m.episodes / Math.max(1e-9, m.toSeconds)).toFixed(1)} problems/s, ${(m.updates / Math.max(1e-9, m.updateSeconds)).toFixed(0)} updates/s, ` +
-    `elapsed ${fmtTime(elapsed)}, ETA ${fmtTime(eta)}`;
+    `elapsed ${fmtTime(elapsed)}, ETA ${fmtTime(eta)}` + (m.diagnostics ? `\n    ${formatDiagnostics(m)}` : "");
+}
+
+/** the loop's diagnostics in one line (src/cacto/diagnostics.ts) */
+export function formatDiagnostics(m: LoopMetrics): string {
+  const d = m.diagnostics;
+  if (!d) return "";
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "-");
+  const p = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : "-");
+  return `held-out critic R^2 (before this loop's updates): V ${f(d.heldOutR2)}, V at first states ${f(d.heldOutR2First)}, V_x ${f(d.heldOutR2Vx)}; ` +
+    `TO converged ${p(d.converged)}, stopped ${p(d.stopped)}, dropped ${p(d.dropped)}; actor saturated ${p(d.saturation)}, actor alone ${Number.isFinite(d.actorAloneCost) ? d.actorAloneCost.toFixed(1) : "-"}`;
 }

@@ -1,0 +1,82 @@
+// Per-loop diagnostics of CACTO (issue 10): the helpers on hand-made cases, the trainer's held-out
+// R^2 against an independent recomputation with the critic, the solve shares, dropUnconverged.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { rSquared, saturationShare, costToGo, MAX_ROWS } from "../src/cacto/diagnostics.js";
+import { CactoTrainer } from "../src/cacto/trainer.js";
+import { preset } from "../src/cacto/presets.js";
+import { normaliseStates } from "../src/rl/normalise.js";
+import type { SolveResult } from "../src/to/types.js";
+
+test("rSquared: perfect fit 1, the mean 0, worse than the mean negative; degenerate cases NaN", () => {
+  const y = [1, 2, 3, 4];
+  assert.is(rSquared(y, y), 1);
+  assert.is(rSquared(y, [2.5, 2.5, 2.5, 2.5]), 0);
+  // SS_res = 4 * 1.5^2... hand value: yhat = [4,3,2,1]: res = 9+1+1+9 = 20, tot = 5 -> 1 - 4 = -3
+  assert.is(rSquared(y, [4, 3, 2, 1]), -3);
+  assert.ok(Number.isNaN(rSquared([1], [1])));
+  assert.ok(Number.isNaN(rSquared([2, 2], [1, 3])));
+  assert.throws(() => rSquared([1, 2], [1]), /2 targets but 1 predictions/);
+});
+
+test("saturationShare counts |u| > 0.95 umax per control; costToGo sums the tail", () => {
+  // umax [2, 1]: pairs (u0, u1)
+  assert.is(saturationShare([[1.91, 0.5, -1.9, -0.96]], [2, 1]), 0.5); // 1.91 > 1.9 yes, 0.5 no, -1.9 no, -0.96 yes
+  assert.ok(Number.isNaN(saturationShare([], [1])));
+  assert.equal(Array.from(costToGo([1, 2, 3])), [6, 5, 3]);
+});
+
+test("trainer diagnostics: held-out R^2 equals a recomputation with the pre-update critic; shares add up; dropUnconverged", async () => {
+  const cfg = { ...preset("single_integrator", "quick"), updateLoops: [60, 60], episodesPerLoop: 12, workers: 0, to: { maxIter: 15 } };
+  for (const drop of [false, true]) {
+    const t = await CactoTrainer.create({ ...cfg, dropUnconverged: drop }, 4);
+    await t.runLoop();
+    // capture the solves of loop 2 and the critic before its updates
+    const tt = t as unknown as { solveAll: (p: unknown[]) => Promise<SolveResult[]> };
+    const orig = tt.solveAll.bind(t);
+    let seen: SolveResult[] = [];
+    let before: { x: Float64Array; k: Int32Array; v: Float32Array } | null = null;
+    const starts: number[] = [];
+    tt.solveAll = async (p: unknown[]) => {
+      seen = await orig(p);
+      // the critic's values on every node of the kept solves, before the loop's updates
+      const xs: number[] = [], ks: number[] = [];
+      seen.forEach((r, i) => {
+        const k0 = 100 - r.horizon;
+        starts[i] = k0;
+        if (drop && r.statusName !== "converged") return;
+        for (let j = 0; j <= r.horizon; j++) { xs.push(r.X[2 * j], r.X[2 * j + 1]); ks.push(k0 + j); }
+      });
+      const x = Float64Array.from(xs), k = Int32Array.from(ks);
+      before = { x, k, v: t.learner.criticValue(normaliseStates(t.spec, x, k)) };
+      return seen;
+    };
+    const m = await t.runLoop();
+    const d = m.diagnostics!;
+    const conv = seen.filter((r) => r.statusName === "converged").length;
+    assert.is(d.converged, conv / seen.length);
+    assert.ok(Math.abs(d.converged + d.stopped + d.dropped - 1) < 1e-12);
+    if (drop) {
+      assert.is(m.failed, seen.length - conv);
+      assert.is(d.stopped, 0);
+    } else assert.is(d.dropped, 0);
+    assert.ok(conv > 0 && conv < seen.length, `a mix of converged and stopped solves (${conv} of ${seen.length}) so that the rule matters`);
+    // independent recomputation of the R^2 of V (all nodes: fewer than MAX_ROWS here)
+    const ys: number[] = [];
+    seen.forEach((r) => {
+      if (drop && r.statusName !== "converged") return;
+      const c = costToGo(r.costs);
+      for (let j = 0; j <= r.horizon; j++) ys.push(c[j]);
+    });
+    assert.ok(ys.length < MAX_ROWS);
+    assert.is(d.rows, ys.length);
+    assert.ok(Math.abs(d.heldOutR2 - rSquared(ys, before!.v)) < 1e-9, `${d.heldOutR2} vs ${rSquared(ys, before!.v)}`);
+    assert.ok(d.heldOutR2 <= 1 && Number.isFinite(d.heldOutR2Vx) && d.heldOutR2Vx <= 1);
+    assert.ok(d.saturation >= 0 && d.saturation <= 1);
+    assert.ok(Number.isFinite(d.actorAloneCost));
+    await t.close();
+    t.dispose();
+  }
+});
+
+test.run();
