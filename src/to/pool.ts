@@ -16,32 +16,50 @@ export interface PoolOptions {
 }
 
 export class SolverPool extends BatchDispatcher<Worker> {
-  private constructor(size: number) {
+  private constructor(size: number, private readonly url: URL, private readonly flavour: EngineFlavour) {
     super(size, "SolverPool");
   }
 
   static async create(opts: PoolOptions = {}): Promise<SolverPool> {
     const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
     const size = checkInt("workers", opts.workers ?? cores, 1, 256);
-    const pool = new SolverPool(size);
     const fromSource = import.meta.url.endsWith(".ts");
     const url = new URL(fromSource ? "./pool-worker-boot.mjs" : "./pool-worker.js", import.meta.url);
-    await Promise.all(Array.from({ length: size }, () => new Promise<void>((resolve, reject) => {
-      const w = new Worker(url, { workerData: { flavour: opts.flavour ?? "simd" } });
-      w.once("error", reject);
-      w.on("message", (msg: WorkerReply) => {
-        if (msg.ready) { pool.ready(w); resolve(); return; }
-        pool.reply(w, msg);
-      });
-    })));
+    const pool = new SolverPool(size, url, opts.flavour ?? "simd");
+    try {
+      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
     return pool;
+  }
+
+  protected spawn(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const w = new Worker(this.url, { workerData: { flavour: this.flavour } });
+      let started = false;
+      const early = (cause: string) => { if (!started) { started = true; reject(new Error(`SolverPool: a worker failed to start: ${cause}`)); } };
+      w.on("error", (e) => (started && this.isReady(w) ? this.workerFailed(w, `error: ${e.message}`) : early(e.message)));
+      w.on("exit", (code) => (this.isReady(w) ? this.workerFailed(w, `exit code ${code}`) : early(`exit code ${code}`)));
+      w.on("messageerror", (e) => this.workerFailed(w, `a message could not be deserialised: ${(e as Error).message}`));
+      w.on("message", (msg: WorkerReply) => {
+        if (msg.ready) { started = true; this.ready(w); resolve(); return; }
+        this.reply(w, msg);
+      });
+    });
+  }
+
+  private isReady(w: Worker): boolean {
+    return this.workers.includes(w);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.failAll(new Error("SolverPool: closed"));
+    const ws = this.workers;
     this.workers = [];
     this.idle = [];
+    this.failAll(new Error("SolverPool: closed"));
+    await Promise.all(ws.map((w) => w.terminate()));
   }
 }

@@ -38,7 +38,7 @@ async function compileEngine(opts: WebPoolOptions): Promise<WebAssembly.Module> 
 }
 
 export class WebSolverPool extends BatchDispatcher<Worker> {
-  private constructor(size: number) {
+  private constructor(size: number, private readonly url: string | URL, private readonly module: WebAssembly.Module, private readonly flavour: EngineFlavour) {
     super(size, "WebSolverPool");
   }
 
@@ -48,29 +48,9 @@ export class WebSolverPool extends BatchDispatcher<Worker> {
     const size = checkInt("workers", opts.workers ?? cores, 1, 256);
     const module = await compileEngine(opts);
     const url = opts.workerUrl ?? new URL("./pool-worker.js", import.meta.url);
-    const pool = new WebSolverPool(size);
+    const pool = new WebSolverPool(size, url, module, opts.flavour ?? "simd");
     try {
-      await Promise.all(Array.from({ length: size }, () => new Promise<void>((resolve, reject) => {
-        const w = new Worker(url, { type: "module", name: "cacto-solver" });
-        const fail = (e: ErrorEvent | MessageEvent) => {
-          const msg = e instanceof ErrorEvent ? e.message : "message could not be deserialised";
-          reject(new Error(`WebSolverPool: worker ${String(url)} failed to start: ${msg}`));
-        };
-        w.onerror = fail;
-        w.onmessageerror = fail;
-        w.onmessage = (ev: MessageEvent<WorkerReply>) => {
-          const msg = ev.data;
-          if (msg.ready) {
-            w.onerror = (e) => pool.failAll(new Error(`WebSolverPool: worker error: ${e.message}`));
-            pool.ready(w);
-            resolve();
-            return;
-          }
-          if (msg.error && msg.id === undefined) { reject(new Error(msg.error)); return; }
-          pool.reply(w, msg);
-        };
-        w.postMessage({ init: true, module, flavour: opts.flavour ?? "simd" });
-      })));
+      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
     } catch (e) {
       await pool.close();
       throw e;
@@ -78,11 +58,40 @@ export class WebSolverPool extends BatchDispatcher<Worker> {
     return pool;
   }
 
+  protected spawn(): Promise<void> {
+    const url = this.url;
+    return new Promise<void>((resolve, reject) => {
+      const w = new Worker(url, { type: "module", name: "cacto-solver" });
+      const fail = (e: ErrorEvent | MessageEvent) => {
+        const msg = e instanceof ErrorEvent ? e.message : "message could not be deserialised";
+        w.terminate();
+        reject(new Error(`WebSolverPool: worker ${String(url)} failed to start: ${msg}`));
+      };
+      w.onerror = fail;
+      w.onmessageerror = fail;
+      w.onmessage = (ev: MessageEvent<WorkerReply>) => {
+        const msg = ev.data;
+        if (msg.ready) {
+          // a ready worker's death rejects the job it serves and is replaced (src/to/dispatch.ts)
+          w.onerror = (e) => this.workerFailed(w, `error: ${e.message}`);
+          w.onmessageerror = () => this.workerFailed(w, "a message could not be deserialised");
+          this.ready(w);
+          resolve();
+          return;
+        }
+        if (msg.error && msg.id === undefined) { reject(new Error(msg.error)); return; }
+        this.reply(w, msg);
+      };
+      w.postMessage({ init: true, module: this.module, flavour: this.flavour });
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.workers) w.terminate();
-    this.failAll(new Error("WebSolverPool: closed"));
+    const ws = this.workers;
     this.workers = [];
     this.idle = [];
+    for (const w of ws) w.terminate();
+    this.failAll(new Error("WebSolverPool: closed"));
   }
 }
