@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -47,6 +47,43 @@ test("bench convergence: JSON rows per system and warm start, consistent shares;
   const badOpt = cacto("bench", "convergence", "--options", '{"hessian":"newton"}', "--systems", "toy1d", "--problems", "1");
   assert.is.not(badOpt.code, 0);
   assert.match(badOpt.err, /options\.hessian: got "newton"/);
+});
+
+test("failed writes lose nothing: one clear line, exit code 4, the result printed or the state rescued; bad --out is a usage error", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cacto-faults-"));
+  // a plot that cannot be written (under /proc nothing can be created, even by root): the solve is still printed
+  const p = cacto("solve", "--system", "single_integrator", "--x0", "10,0", "--plot", "/proc/cacto-no-such-dir/plot.svg");
+  assert.is(p.code, 4, p.err);
+  assert.match(p.out, /status\s+converged/);
+  assert.match(p.out, /cost\s+8\.72641/);
+  assert.equal(p.err.trim().split("\n"), [p.err.trim()], "one line on stderr");
+  assert.match(p.err, /^cacto: cannot write \/proc\/cacto-no-such-dir\/plot\.svg: /);
+  // a run directory that cannot be created: refused before any training (and no hang in mkdir)
+  const ro = cacto("train", "--system", "toy1d", "--out", "/proc/cacto-no-such-run", "--loops", "1");
+  assert.is(ro.code, 4);
+  assert.match(ro.err, /cacto: cannot write \/proc\/cacto-no-such-run\/\.write-probe-\d+/);
+  assert.not.match(ro.err, /training CACTO/, "checked before training starts");
+  // --out naming a file
+  const file = path.join(dir, "a-file");
+  writeFileSync(file, "x");
+  const f = cacto("train", "--system", "toy1d", "--out", file, "--loops", "1");
+  assert.is(f.code, 2);
+  assert.match(f.err, /run directory .*a-file: it exists and is not a directory/);
+  // the checkpoint cannot be written after a loop (its path is a directory): the state goes to a rescue copy
+  const run = path.join(dir, "run");
+  mkdirSync(path.join(run, "checkpoint.json"), { recursive: true });
+  writeFileSync(path.join(run, "checkpoint.json.tmp-2147483646"), "torn"); // a killed writer's leftover
+  const t = cacto("train", "--system", "toy1d", "--out", run, "--loops", "1", "--fresh");
+  assert.is(t.code, 4, t.err);
+  assert.match(t.err, /removed a stale temporary file of a killed run: .*checkpoint\.json\.tmp-2147483646/);
+  const m = /saved to (\S+)\/checkpoint\.json instead; continue with: cacto train --resume --out (\S+)/.exec(t.err);
+  assert.ok(m, t.err);
+  assert.ok(existsSync(path.join(m![1], "checkpoint.json")));
+  assert.equal(readdirSync(run), ["checkpoint.json"], "no temporary file left in the run directory");
+  const resumed = cacto("train", "--resume", "--out", m![2], "--loops", "1");
+  assert.is(resumed.code, 0, resumed.err);
+  assert.match(resumed.err, /resuming .*: 1 of 3 loops done/);
+  assert.match(resumed.err, /\(2\/3 loops\)/);
 });
 
 test("solve prints status, cost, iterations and time; --json and --plot", () => {

@@ -2,7 +2,9 @@
  * `cacto <command>`: systems, solve, train, eval, bench, demo.
  * Returns the process exit code: 0 ok, 1 failure, 2 usage error.
  */
-import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeAtomic, WriteError } from "../cacto/checkpoint.js";
 import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
 import { SYSTEMS } from "../systems/specs.js";
@@ -145,9 +147,11 @@ async function cmdSolve(argv: string[]): Promise<number> {
   const t = performance.now();
   const r = solver.solve({ x0, horizon: flags.horizon as number | undefined, warmStart: (flags.warm as WarmStartKind) ?? "zeros", seed: flags.seed as number | undefined }, options);
   const wall = performance.now() - t;
+  let plotError: Error | null = null;
   if (flags.plot) {
     const svg = plotTrajectories(spec, solver.params, [{ label: `${flags.warm ?? "zeros"} warm start: cost ${r.cost.toFixed(4)} (${r.statusName})`, X: r.X }], { title: `${spec.title}, x0 = (${x0.join(", ")})` });
-    writeFileSync(flags.plot as string, svg);
+    // a failed plot must not lose the solve: the result is printed first, the error after it
+    try { writeAtomic(flags.plot as string, svg); } catch (e) { plotError = e as Error; }
   }
   if (flags.json) {
     out(JSON.stringify({
@@ -163,8 +167,9 @@ async function cmdSolve(argv: string[]): Promise<number> {
     out(`time       ${r.timeMs.toFixed(2)} ms in the engine (${wall.toFixed(2)} ms with the first-call warm-up), ${(r.timeMs / Math.max(1, r.iterations)).toFixed(3)} ms/iteration`);
     const xN = Array.from(r.X.subarray(r.horizon * spec.nx)).map((v) => v.toFixed(3));
     out(`final x    (${xN.join(", ")})`);
-    if (flags.plot) out(`plot       ${flags.plot}`);
+    if (flags.plot && !plotError) out(`plot       ${flags.plot}`);
   }
+  if (plotError) throw plotError;
   return r.statusName === "non-finite" ? 1 : 0;
 }
 
@@ -232,7 +237,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
   if (positional.length) throw new UsageError(`train: unexpected argument ${JSON.stringify(positional[0])}`);
   const { preset } = await import("../cacto/presets.js");
   const { CactoTrainer } = await import("../cacto/trainer.js");
-  const { saveCheckpoint, loadCheckpoint, hasCheckpoint } = await import("../cacto/checkpoint.js");
+  const { saveCheckpoint, loadCheckpoint, hasCheckpoint, checkWritable, cleanStaleTemps, WriteError } = await import("../cacto/checkpoint.js");
   const { ProgressReporter } = await import("./progress.js");
   if (flags.resume && flags.fresh) throw new UsageError("train: --resume and --fresh exclude each other");
   let trainer;
@@ -262,10 +267,13 @@ async function cmdTrain(argv: string[]): Promise<number> {
     if (hasCheckpoint(runDir) && !flags.fresh) {
       throw new UsageError(`train: ${runDir} already holds a checkpoint; continue it with --resume --out ${runDir}, or start over with --fresh`);
     }
+    checkWritable(runDir);
     trainer = await CactoTrainer.create(cfg, seed);
     process.stderr.write(`training CACTO${cfg.wS > 0 ? `-SL (w_S = ${cfg.wS})` : ""} on ${cfg.system}, preset ${cfg.preset}, ${cfg.actorOutput ?? "linear"} actor output, seed ${seed}: ` +
       `${trainer.loops} loops x ${cfg.episodesPerLoop} TO problems, ${cfg.updateLoops.reduce((a, b) => a + b, 0)} updates, run directory ${runDir}\n`);
   }
+  if (flags.resume) checkWritable(runDir);
+  for (const f of cleanStaleTemps(runDir)) process.stderr.write(`removed a stale temporary file of a killed run: ${path.join(runDir, f)}\n`);
   const cfg = trainer.config;
   const stopAt = flags.loops !== undefined ? Math.min(trainer.loops, trainer.loop + (flags.loops as number)) : trainer.loops;
   const total = cfg.updateLoops.slice(0, stopAt).reduce((a, b) => a + b, 0);
@@ -273,7 +281,18 @@ async function cmdTrain(argv: string[]): Promise<number> {
   try {
     while (trainer.loop < stopAt) {
       await trainer.runLoop((p) => rep.update(p));
-      saveCheckpoint(runDir, trainer.serialize());
+      try {
+        saveCheckpoint(runDir, trainer.serialize());
+      } catch (e) {
+        if (!(e instanceof WriteError)) throw e;
+        // the trained state is still in memory: put it somewhere writable before giving up
+        const rescue = path.join(os.tmpdir(), `cacto-rescue-${path.basename(path.resolve(runDir))}-${process.pid}`);
+        let where = "";
+        try { saveCheckpoint(rescue, trainer.serialize()); where = rescue; } catch { /* nowhere to write */ }
+        throw new WriteError(e.file, new Error(`${e.cause.message}. ${where
+          ? `The ${trainer.loop} trained loops were saved to ${where}/checkpoint.json instead; continue with: cacto train --resume --out ${where}`
+          : `No rescue copy could be written either (${rescue}); free space or fix permissions and rerun (the last good checkpoint in ${runDir}, if any, is intact)`}`));
+      }
     }
   } finally {
     await trainer.close();
@@ -288,9 +307,13 @@ async function runEval(trainer: import("../cacto/trainer.js").CactoTrainer, runD
   const { writeReport, formatTable } = await import("../eval/report.js");
   process.stderr.write(`evaluating: ${trainer.spec.evalStates.length} evaluation states, a ${grid}-point grid and ${fresh ?? DEFAULT_FRESH} fresh training-distribution starts, warm starts zeros / ics / random / actor, TO maxIter ${trainer.config.to.maxIter ?? 200}\n`);
   const ev = await evaluate(trainer, { grid, workers, fresh });
-  const file = writeReport(runDir, ev, trainer);
+  let file = "";
+  let writeError: Error | null = null;
+  try { file = writeReport(runDir, ev, trainer); } catch (e) { writeError = e as Error; }
+  // the evaluation is printed even when its report could not be written
   if (json) out(JSON.stringify(ev));
-  else { out(formatTable(ev)); out(`\nreport: ${file}`); }
+  else { out(formatTable(ev)); if (!writeError) out(`\nreport: ${file}`); }
+  if (writeError) throw writeError;
   return 0;
 }
 
@@ -315,6 +338,17 @@ async function cmdEval(argv: string[]): Promise<number> {
   }
 }
 
+/** the documented exit codes of the cacto command (README, "Exit codes") */
+export const EXIT_CODES = {
+  ok: 0,
+  /** a run failed (e.g. a solve returned non-finite values, a training diverged) */
+  failure: 1,
+  /** bad command line or input: the message names the flag or field, the value and what was expected */
+  usage: 2,
+  /** a file could not be written; the message says where the work was kept instead, if anywhere */
+  write: 4,
+} as const;
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -330,10 +364,19 @@ export async function main(argv: string[]): Promise<number> {
       default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, train, eval, experiment, bench or demo`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof RangeError || e instanceof TypeError) {
-      process.stderr.write(`cacto: ${(e as Error).message}\n`);
-      return 2;
+    // one line per error, no stack traces (CACTO_DEBUG=1 adds them); exit codes: EXIT_CODES
+    const err = e instanceof Error ? e : new Error(String(e));
+    const first = (err.message.split("\n")[0] ?? "").slice(0, 1000);
+    if (process.env.CACTO_DEBUG === "1") process.stderr.write(`${err.stack}\n`);
+    if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
+      process.stderr.write(`cacto: ${first}\n`);
+      return EXIT_CODES.usage;
     }
-    throw e;
+    if (err instanceof WriteError) {
+      process.stderr.write(`cacto: ${first}\n`);
+      return EXIT_CODES.write;
+    }
+    process.stderr.write(`cacto: ${err.name && err.name !== "Error" ? `${err.name}: ` : ""}${first}\n`);
+    return EXIT_CODES.failure;
   }
 }

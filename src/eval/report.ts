@@ -2,8 +2,8 @@
  * The written report of an evaluation: report.md (run facts, per-start tables, summaries, plots),
  * the SVG files, and evaluation.json; and a fixed-width table for the terminal.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { writeAtomic } from "../cacto/checkpoint.js";
 import { METHODS, METHOD_LABELS, type Evaluation, type MethodName, type StartResult, type Summary } from "./evaluate.js";
 import { makePlots, PLOT_FILES, type CriticSource } from "./plots.js";
 import type { LoopMetrics } from "../cacto/trainer.js";
@@ -158,13 +158,13 @@ function isCriticSource(x: unknown): x is CriticSource & { metrics?: LoopMetrics
  * instead and the plots are made from it. Returns the path of report.md.
  */
 export function writeReport(dir: string, ev: Evaluation, svgs: Record<string, string> | (CriticSource & { metrics?: LoopMetrics[] }) = {}): string {
-  mkdirSync(dir, { recursive: true });
   const files = isCriticSource(svgs) ? makePlots(svgs, ev) : svgs;
   const names = Object.keys(files);
-  for (const f of names) writeFileSync(path.join(dir, f), files[f]);
-  writeFileSync(path.join(dir, "evaluation.json"), JSON.stringify(ev, null, 1));
+  // each file whole or not at all (a WriteError names the file that failed)
+  for (const f of names) writeAtomic(path.join(dir, f), files[f]);
+  writeAtomic(path.join(dir, "evaluation.json"), JSON.stringify(ev, null, 1));
   const file = path.join(dir, "report.md");
-  writeFileSync(file, reportMarkdown(ev, names));
+  writeAtomic(file, reportMarkdown(ev, names));
   return file;
 }
 

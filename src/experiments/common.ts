@@ -1,6 +1,7 @@
 /** Shared pieces of the experiments: scoring warm starts, summaries, markdown, writing reports. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { ensureDir } from "../cacto/checkpoint.js";
 import type { SystemSpec } from "../systems/specs.js";
 import { Solver } from "../to/solver.js";
 import { controlledPoints } from "../eval/svg.js";
@@ -77,7 +78,7 @@ export function mdTable(head: string[], rows: (string | number)[][]): string {
 }
 
 export function writeExperiment(dir: string, markdown: string, json: unknown): string {
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   writeFileSync(path.join(dir, "results.json"), JSON.stringify(json, null, 1));
   const file = path.join(dir, "report.md");
   writeFileSync(file, markdown);

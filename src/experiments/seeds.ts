@@ -9,8 +9,9 @@
  * quarter of the starts. Each seed's result is written as it finishes (seed-<s>.json in the report
  * directory); a rerun skips the seeds already there, so an interrupted sweep resumes.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import path from "node:path";
+import { ensureDir } from "../cacto/checkpoint.js";
 import { CactoTrainer } from "../cacto/trainer.js";
 import { preset, type CactoConfig, type PresetName } from "../cacto/presets.js";
 import { evaluate, DEFAULT_FRESH, FRESH_SEED } from "../eval/evaluate.js";
@@ -52,7 +53,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
   const fresh = o.fresh ?? (o.smoke ? 8 : DEFAULT_FRESH);
   const log = o.log ?? (() => {});
   const dir = o.out ?? `reports/S-${system}`;
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const results: SeedResult[] = [];
   let cfg: CactoConfig = preset(system, presetName);
   if (o.smoke) cfg = { ...cfg, updateLoops: [20, 20], episodesPerLoop: 8, workers: 0 };
