@@ -102,6 +102,18 @@ export abstract class BatchDispatcher<W extends { postMessage(msg: WorkerJob): v
   /** start one worker; resolves once it called `ready` (rejects if it could not start) */
   protected abstract spawn(): Promise<void>;
 
+  abstract close(): Promise<void>;
+
+  /** start all `size` workers; if one cannot start, close the others and rethrow */
+  protected async startAll(): Promise<void> {
+    try {
+      await Promise.all(Array.from({ length: this.size }, () => this.spawn()));
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+  }
+
   /** workers alive and ready */
   get alive(): number {
     return this.workers.length;

@@ -26,12 +26,7 @@ export class SolverPool extends BatchDispatcher<Worker> {
     const fromSource = import.meta.url.endsWith(".ts");
     const url = new URL(fromSource ? "./pool-worker-boot.mjs" : "./pool-worker.js", import.meta.url);
     const pool = new SolverPool(size, url, opts.flavour ?? "simd");
-    try {
-      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
-    } catch (e) {
-      await pool.close();
-      throw e;
-    }
+    await pool.startAll();
     return pool;
   }
 

@@ -49,12 +49,7 @@ export class WebSolverPool extends BatchDispatcher<Worker> {
     const module = await compileEngine(opts);
     const url = opts.workerUrl ?? new URL("./pool-worker.js", import.meta.url);
     const pool = new WebSolverPool(size, url, module, opts.flavour ?? "simd");
-    try {
-      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
-    } catch (e) {
-      await pool.close();
-      throw e;
-    }
+    await pool.startAll();
     return pool;
   }
 
