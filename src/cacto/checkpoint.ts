@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import type { CheckpointData } from "./trainer.js";
+import { validateCheckpoint } from "./validate-checkpoint.js";
 
 export const CHECKPOINT_FILE = "checkpoint.json";
 
@@ -107,6 +108,6 @@ export function loadCheckpoint(runDir: string): CheckpointData {
   } catch (e) {
     throw new RangeError(`checkpoint ${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (d?.format !== "cacto-checkpoint") throw new RangeError(`checkpoint ${file}: got format ${JSON.stringify(d?.format)}, expected "cacto-checkpoint"`);
+  validateCheckpoint(d, `checkpoint ${file}`);
   return d;
 }

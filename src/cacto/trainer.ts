@@ -19,6 +19,7 @@ import { normaliseStates, gradToState } from "../rl/normalise.js";
 import { initTf } from "../rl/backend.js";
 import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
 import type { CactoConfig } from "./presets.js";
+import { validateCheckpoint } from "./validate-checkpoint.js";
 import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
 import { rolloutCosts } from "../rl/rollout.js";
 
@@ -114,10 +115,9 @@ export class CactoTrainer {
     return new CactoTrainer(config, seed, learner, new ReplayBuffer(spec.nx, config.bufferCapacity), rng, await Engine.create());
   }
 
-  static async fromCheckpoint(d: CheckpointData): Promise<CactoTrainer> {
-    if (d?.format !== "cacto-checkpoint" || d.version !== 1) {
-      throw new RangeError(`checkpoint: got format ${JSON.stringify(d?.format)} version ${d?.version}, expected "cacto-checkpoint" version 1`);
-    }
+  static async fromCheckpoint(d: CheckpointData, where = "checkpoint"): Promise<CactoTrainer> {
+    // every field checked against the checkpoint's config and system before anything is built
+    validateCheckpoint(d, where);
     await initTf("wasm");
     const learner = ActorCritic.fromData(d.learner);
     const rng = new Rng(0);

@@ -1,0 +1,76 @@
+// Checkpoints validated on load (issue 11): each corrupted field is rejected with its name, before
+// any work (nothing is overwritten), and a good checkpoint still resumes.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { CactoTrainer, type CheckpointData } from "../src/cacto/trainer.js";
+import { preset } from "../src/cacto/presets.js";
+import { saveCheckpoint, loadCheckpoint } from "../src/cacto/checkpoint.js";
+import { validateCheckpoint } from "../src/cacto/validate-checkpoint.js";
+
+const t = await CactoTrainer.create({ ...preset("toy1d", "quick"), updateLoops: [20, 20, 20], episodesPerLoop: 8, workers: 0 }, 2);
+await t.runLoop();
+const good = JSON.parse(JSON.stringify(t.serialize())) as CheckpointData;
+const other = await CactoTrainer.create({ ...preset("single_integrator", "quick"), updateLoops: [10], episodesPerLoop: 4, workers: 0 }, 1);
+const si = JSON.parse(JSON.stringify(other.serialize())) as CheckpointData;
+
+type Mut = [string, (d: any) => void, RegExp];
+const CASES: Mut[] = [
+  ["format", (d) => { d.format = "x"; }, /format: got "x", expected "cacto-checkpoint"/],
+  ["version", (d) => { d.version = 2; }, /version: got 2, expected 1/],
+  ["rng all zeros", (d) => { d.rng = [0, 0, 0, 0]; }, /rng: got \[0,0,0,0\], expected a state with a non-zero word/],
+  ["rng too short", (d) => { d.rng = [1, 2]; }, /rng: got \[1,2\], expected an array of at least 4 integers/],
+  ["null weights", (d) => { d.learner.actor[0].data = null; }, /learner\.actor\[0\]\.data: got "object", expected an array of numbers/],
+  ["NaN weight", (d) => { d.learner.critic[1].data[0] = "NaN"; }, /learner\.critic\[1\]\.data\[0\]: got "NaN", expected a finite number/],
+  ["loop -1", (d) => { d.loop = -1; }, /loop: got -1, expected an integer in 0\.\.3/],
+  ["loop \"2\"", (d) => { d.loop = "2"; }, /loop: got "2", expected an integer/],
+  ["loop 99", (d) => { d.loop = 99; }, /loop: got 99, expected an integer in 0\.\.3/],
+  ["updates abc", (d) => { d.updates = "abc"; }, /updates: got "abc", expected an integer/],
+  ["seed one", (d) => { d.seed = "one"; }, /seed: got "one", expected an integer/],
+  ["0 episodes per loop", (d) => { d.config.episodesPerLoop = 0; }, /config\.episodesPerLoop: got 0, expected an integer in 1\.\./],
+  ["unknown system", (d) => { d.config.system = "truck"; }, /config\.system: got "truck", expected one of toy1d/],
+  ["negative learning rate", (d) => { d.config.actorLr = -1; }, /config\.actorLr: got -1, expected a finite number in \(0, 10\]/],
+  ["metrics missing", (d) => { d.metrics = []; }, /metrics\.length: got 0, expected 1/],
+  ["buffer rows", (d) => { d.buffer.cost.pop(); }, /buffer\.cost\.length: got \d+, expected \d+/],
+  ["layer shapes", (d) => { d.learner.actor[0].shape = [2, 16]; d.learner.actor[0].data = d.learner.actor[0].data.slice(0, 32); }, /learner\.actor shapes: got/],
+  ["adam moments", (d) => { d.learner.criticOpt.m.pop(); }, /learner\.criticOpt\.m shapes/],
+  ["another system's networks", (d) => { d.learner = si.learner; }, /learner\.config\.nx: got 2, expected 1 \(the state dimension of toy1d/],
+  ["another system's buffer", (d) => { d.buffer = si.buffer; }, /buffer\.(nx|capacity): got/],
+];
+
+test("each corrupted field is rejected by name, by validateCheckpoint and by fromCheckpoint", async () => {
+  validateCheckpoint(good);
+  for (const [name, mut, re] of CASES) {
+    const d = JSON.parse(JSON.stringify(good));
+    mut(d);
+    assert.throws(() => validateCheckpoint(d, "ck"), re, name);
+    let msg = "";
+    try { await CactoTrainer.fromCheckpoint(d); } catch (e) { msg = (e as Error).message; }
+    assert.match(msg, re, `fromCheckpoint: ${name}`);
+  }
+});
+
+test("the CLI refuses a corrupted checkpoint in one line (exit 2) and leaves the file untouched; a good one resumes", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cacto-badck-"));
+  const bad = JSON.parse(JSON.stringify(good));
+  bad.rng = [0, 0, 0, 0];
+  saveCheckpoint(dir, bad);
+  const before = readFileSync(path.join(dir, "checkpoint.json"), "utf8");
+  const bin = new URL("../bin/cacto.js", import.meta.url).pathname;
+  const r = spawnSync(process.execPath, [bin, "train", "--resume", "--out", dir, "--loops", "1"], { encoding: "utf8", timeout: 120_000 });
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^cacto: checkpoint .*checkpoint\.json: rng: got \[0,0,0,0\]/);
+  assert.is(r.stderr.trim().split("\n").length, 1);
+  assert.is(readFileSync(path.join(dir, "checkpoint.json"), "utf8"), before, "the bad file is not overwritten");
+  writeFileSync(path.join(dir, "checkpoint.json"), JSON.stringify(good));
+  assert.is(loadCheckpoint(dir).loop, 1);
+  const ok = spawnSync(process.execPath, [bin, "train", "--resume", "--out", dir, "--loops", "1"], { encoding: "utf8", timeout: 120_000 });
+  assert.is(ok.status, 0, ok.stderr);
+  assert.is(loadCheckpoint(dir).loop, 2);
+});
+
+test.after(() => { t.dispose(); other.dispose(); });
+test.run();
