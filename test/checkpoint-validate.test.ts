@@ -72,5 +72,31 @@ test("the CLI refuses a corrupted checkpoint in one line (exit 2) and leaves the
   assert.is(loadCheckpoint(dir).loop, 2);
 });
 
+test("the learning API validates at its boundary: create, actorRollout, preset name the field, value and expectation", async () => {
+  const base = { ...preset("toy1d", "quick"), updateLoops: [5], episodesPerLoop: 4, workers: 0 };
+  const bad: [string, object, RegExp][] = [
+    ["batchSize 0", { batchSize: 0 }, /CactoTrainer\.create: config\.batchSize: got 0, expected an integer in 1\.\./],
+    ["negative learning rate", { criticLr: -1e-3 }, /config\.criticLr: got -0\.001, expected a finite number in \(0, 10\]/],
+    ["negative workers", { workers: -1 }, /config\.workers: got -1, expected an integer in 0\.\.64/],
+    ["no loops", { updateLoops: [] }, /config\.updateLoops: got \[\], expected an array of at least 1 integers/],
+    ["bad TO option", { to: { maxIter: -3 } }, /options\.maxIter/],
+  ];
+  for (const [name, patch, re] of bad) {
+    let msg = "";
+    try { await CactoTrainer.create({ ...base, ...patch } as never, 1); } catch (e) { msg = (e as Error).message; }
+    assert.match(msg, re, name);
+  }
+  let seedMsg = "";
+  try { await CactoTrainer.create(base, 1.5); } catch (e) { seedMsg = (e as Error).message; }
+  assert.match(seedMsg, /seed: got 1\.5, expected an integer/);
+  assert.throws(() => preset("truck" as never, "quick"), /preset: system: got "truck", expected one of toy1d/);
+  assert.throws(() => preset("car", "fast" as never), /preset: name: got "fast", expected "quick" or "reference"/);
+  assert.throws(() => t.actorRollout([{ x0: [0.1, 0.2], k0: 0 }]), /starts\[0\]\.x0: got 2 values, expected 1 \(the state of toy1d\)/);
+  assert.throws(() => t.actorRollout([{ x0: [0.1], k0: 0 }, { x0: [NaN], k0: 0 }]), /starts\[1\]\.x0\[0\]: got NaN, expected a finite number/);
+  assert.throws(() => t.actorRollout([{ x0: [0.1], k0: 99 }]), /starts\[0\]\.k0: got 99, expected an integer in 0\.\.10/);
+  // and the next call works
+  assert.is(t.actorRollout([{ x0: [0.1], k0: 0 }])[0].U.length, 10);
+});
+
 test.after(() => { t.dispose(); other.dispose(); });
 test.run();

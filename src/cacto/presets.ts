@@ -51,6 +51,10 @@ const REFERENCE_LOOPS: Record<SystemName, number> = {
 };
 
 export function preset(system: SystemName, name: PresetName): CactoConfig {
+  if (!Object.prototype.hasOwnProperty.call(SYSTEMS, system)) {
+    throw new RangeError(`preset: system: got ${JSON.stringify(system)}, expected one of ${Object.keys(SYSTEMS).join(", ")}`);
+  }
+  if (name !== "quick" && name !== "reference") throw new RangeError(`preset: name: got ${JSON.stringify(name)}, expected "quick" or "reference"`);
   const spec = SYSTEMS[system];
   const integrator = system === "single_integrator" || system === "double_integrator" || system === "toy1d";
   if (name === "reference") {

@@ -19,7 +19,8 @@ import { normaliseStates, gradToState } from "../rl/normalise.js";
 import { initTf } from "../rl/backend.js";
 import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
 import type { CactoConfig } from "./presets.js";
-import { validateCheckpoint } from "./validate-checkpoint.js";
+import { validateCheckpoint, validateConfig } from "./validate-checkpoint.js";
+import { normaliseOptions } from "../to/options.js";
 import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
 import { rolloutCosts } from "../rl/rollout.js";
 
@@ -106,7 +107,13 @@ export class CactoTrainer {
   }
 
   static async create(config: CactoConfig, seed: number): Promise<CactoTrainer> {
+    // validated at the boundary: a bad field fails here, not after a loop of TO
+    validateConfig(config, "CactoTrainer.create");
+    if (typeof seed !== "number" || !Number.isInteger(seed) || seed < -2147483648 || seed > 4294967295) {
+      throw new RangeError(`CactoTrainer.create: seed: got ${JSON.stringify(seed)}, expected an integer`);
+    }
     const spec = SYSTEMS[config.system];
+    normaliseOptions(config.to, spec.umax, spec.nx, spec.solverDefaults);
     const rng = new Rng(seed);
     const learner = await createActorCritic(spec, rng, {
       actorHidden: config.actorHidden, criticHidden: config.criticHidden, actorOutput: config.actorOutput ?? "linear",
@@ -155,6 +162,19 @@ export class CactoTrainer {
    * Returns the controls of each problem (N*nu) and its states ((N+1)*nx).
    */
   actorRollout(starts: RolloutStart[]): PolicyRollout[] {
+    const { nx, nsteps } = this.spec;
+    if (!Array.isArray(starts)) throw new TypeError(`actorRollout: starts: got ${typeof starts}, expected an array of { x0, k0 }`);
+    starts.forEach((s, i) => {
+      if (typeof s !== "object" || s === null) throw new TypeError(`actorRollout: starts[${i}]: got ${JSON.stringify(s)}, expected { x0, k0 }`);
+      const x0 = s.x0 as ArrayLike<number> | undefined;
+      if (!x0 || typeof x0.length !== "number" || x0.length !== nx) {
+        throw new RangeError(`actorRollout: starts[${i}].x0: got ${x0 && typeof x0.length === "number" ? `${x0.length} values` : JSON.stringify(x0)}, expected ${nx} (the state of ${this.spec.name})`);
+      }
+      for (let j = 0; j < nx; j++) {
+        if (typeof x0[j] !== "number" || !Number.isFinite(x0[j])) throw new RangeError(`actorRollout: starts[${i}].x0[${j}]: got ${x0[j]}, expected a finite number`);
+      }
+      if (!Number.isInteger(s.k0) || s.k0 < 0 || s.k0 > nsteps) throw new RangeError(`actorRollout: starts[${i}].k0: got ${JSON.stringify(s.k0)}, expected an integer in 0..${nsteps}`);
+    });
     return rolloutPolicy(this.spec, this.model, (s) => this.learner.act(s), starts);
   }
 

@@ -62,32 +62,42 @@ class Check {
   }
 }
 
+/**
+ * A CACTO configuration (CactoTrainer.create, checkpoints): every field with its name, value and what
+ * was expected. `p` prefixes the field names (e.g. "config").
+ */
+export function validateConfig(config: unknown, where = "CactoTrainer.create", p = "config") {
+  const c = new Check(where);
+  const cfg = c.obj(p, config);
+  if (!(SYSTEM_NAMES as readonly unknown[]).includes(cfg.system)) c.fail(`${p}.system`, cfg.system, `one of ${SYSTEM_NAMES.join(", ")}`);
+  if (cfg.preset !== "quick" && cfg.preset !== "reference") c.fail(`${p}.preset`, cfg.preset, '"quick" or "reference"');
+  const loops = c.ints(`${p}.updateLoops`, cfg.updateLoops, 0, 1e9, 1);
+  c.int(`${p}.episodesPerLoop`, cfg.episodesPerLoop, 1, 1e7);
+  c.int(`${p}.batchSize`, cfg.batchSize, 1, 1e7);
+  if (cfg.nStep !== "mc") c.int(`${p}.nStep`, cfg.nStep, 1, 1e7);
+  const aH = c.ints(`${p}.actorHidden`, cfg.actorHidden, 1, 1e5, 1);
+  const cH = c.ints(`${p}.criticHidden`, cfg.criticHidden, 1, 1e5, 1);
+  if (cfg.actorOutput !== undefined && cfg.actorOutput !== "linear" && cfg.actorOutput !== "tanh") c.fail(`${p}.actorOutput`, cfg.actorOutput, '"linear", "tanh" or absent');
+  c.num(`${p}.actorLr`, cfg.actorLr, 0, 10, true);
+  c.num(`${p}.criticLr`, cfg.criticLr, 0, 10, true);
+  c.num(`${p}.tau`, cfg.tau, 0, 1, true);
+  c.num(`${p}.wS`, cfg.wS, 0, 1e12);
+  const capacity = c.int(`${p}.bufferCapacity`, cfg.bufferCapacity, 1, 1 << 30);
+  c.obj(`${p}.to`, cfg.to);
+  c.ints(`${p}.lrHalvings`, cfg.lrHalvings, 0, 1e12);
+  c.int(`${p}.workers`, cfg.workers, 0, 64);
+  if (cfg.dropUnconverged !== undefined && typeof cfg.dropUnconverged !== "boolean") c.fail(`${p}.dropUnconverged`, cfg.dropUnconverged, "a boolean or absent");
+  return { loops, capacity, aH, cH, system: cfg.system as SystemName };
+}
+
 /** throws a RangeError naming the first wrong field; `where` labels the messages (e.g. the file) */
 export function validateCheckpoint(d: unknown, where = "checkpoint"): void {
   const c = new Check(where);
   const o = c.obj("checkpoint", d);
   if (o.format !== "cacto-checkpoint") c.fail("format", o.format, '"cacto-checkpoint"');
   if (o.version !== 1) c.fail("version", o.version, "1");
-  const cfg = c.obj("config", o.config);
-  if (!(SYSTEM_NAMES as readonly unknown[]).includes(cfg.system)) c.fail("config.system", cfg.system, `one of ${SYSTEM_NAMES.join(", ")}`);
-  const spec = SYSTEMS[cfg.system as SystemName];
-  if (cfg.preset !== "quick" && cfg.preset !== "reference") c.fail("config.preset", cfg.preset, '"quick" or "reference"');
-  const loops = c.ints("config.updateLoops", cfg.updateLoops, 0, 1e9, 1);
-  c.int("config.episodesPerLoop", cfg.episodesPerLoop, 1, 1e7);
-  c.int("config.batchSize", cfg.batchSize, 1, 1e7);
-  if (cfg.nStep !== "mc") c.int("config.nStep", cfg.nStep, 1, 1e7);
-  const aH = c.ints("config.actorHidden", cfg.actorHidden, 1, 1e5, 1);
-  const cH = c.ints("config.criticHidden", cfg.criticHidden, 1, 1e5, 1);
-  if (cfg.actorOutput !== undefined && cfg.actorOutput !== "linear" && cfg.actorOutput !== "tanh") c.fail("config.actorOutput", cfg.actorOutput, '"linear", "tanh" or absent');
-  c.num("config.actorLr", cfg.actorLr, 0, 10, true);
-  c.num("config.criticLr", cfg.criticLr, 0, 10, true);
-  c.num("config.tau", cfg.tau, 0, 1, true);
-  c.num("config.wS", cfg.wS, 0, 1e12);
-  const capacity = c.int("config.bufferCapacity", cfg.bufferCapacity, 1, 1 << 30);
-  c.obj("config.to", cfg.to);
-  c.ints("config.lrHalvings", cfg.lrHalvings, 0, 1e12);
-  c.int("config.workers", cfg.workers, 0, 64);
-  if (cfg.dropUnconverged !== undefined && typeof cfg.dropUnconverged !== "boolean") c.fail("config.dropUnconverged", cfg.dropUnconverged, "a boolean or absent");
+  const { loops, capacity, aH, cH, system } = validateConfig(o.config, where);
+  const spec = SYSTEMS[system];
   c.int("seed", o.seed, -2147483648, 4294967295);
   const loop = c.int("loop", o.loop, 0, loops.length);
   c.int("updates", o.updates, 0, 1e15);
