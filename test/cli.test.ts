@@ -86,6 +86,18 @@ test("failed writes lose nothing: one clear line, exit code 4, the result printe
   assert.match(resumed.err, /\(2\/3 loops\)/);
 });
 
+test("smaller CLI gaps: hex integers, --reps 0, --loops 0 are usage errors before any work", () => {
+  const h = cacto("solve", "--system", "car", "--x0", "1,0,0,0,0", "--horizon", "0x10");
+  assert.is(h.code, 2);
+  assert.match(h.err, /--horizon: got "0x10", expected an integer/);
+  const r = cacto("bench", "solver", "--reps", "0");
+  assert.is(r.code, 2);
+  assert.match(r.err, /--reps: got 0, expected an integer >= 1/);
+  const l = cacto("train", "--system", "toy1d", "--loops", "0", "--out", path.join(mkdtempSync(path.join(tmpdir(), "cacto-l0-")), "run"));
+  assert.is(l.code, 2);
+  assert.match(l.err, /^cacto: --loops: got 0, expected an integer >= 1/);
+});
+
 test("solve prints status, cost, iterations and time; --json and --plot", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "cacto-cli-"));
   const svg = path.join(dir, "si.svg");

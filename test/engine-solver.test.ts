@@ -309,6 +309,9 @@ test("bad input: clear errors naming parameter, value and expectation; the engin
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { tol: NaN }), /options\.tol: got NaN/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { box: { lower: [1, 0], upper: [0, 0] } }), /options\.box: lower\[0\] = 1 exceeds upper\[0\] = 0/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { maxiter: 5 } as never), /options: unknown option "maxiter"/);
+  // a misspelt problem key is rejected too, naming the problem
+  assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0], horizn: 10 } as never), /problem: unknown key "horizn", expected one of x0, horizon/);
+  assert.throws(() => s.solveBatch([{ x0: [1, 0, 0, 0, 0] }, { x0: [1, 0, 0, 0, 0], warm: "ics" } as never]), /problems\[1\]: unknown key "warm"/);
   assert.throws(() => s.solveBatch([{ x0: [1, 0, 0, 0, 0] }, { x0: [1] }]), /problems\[1\]\.x0: got 1 values/);
   const r = s.solve({ x0: [10, 0, 0, 0, 0] });
   assert.ok(Math.abs(r.cost - 45.4972) < 1e-4, "engine intact after the rejected calls");

@@ -47,7 +47,8 @@ function convert(name: string, v: string, spec: FlagSpec): string | number | num
       return x;
     }
     case "int": {
-      const x = Number(v);
+      // decimal digits only: Number() would also read "0x10" as 16 and "1e3" as 1000
+      const x = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
       if (!Number.isInteger(x)) throw new UsageError(`--${name}: got ${JSON.stringify(v)}, expected an integer`);
       return x;
     }

@@ -203,6 +203,9 @@ async function cmdBench(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  for (const f of ["reps", "batch"] as const) {
+    if (flags[f] !== undefined && !((flags[f] as number) >= 1)) throw new UsageError(`--${f}: got ${flags[f]}, expected an integer >= 1`);
+  }
   const { runSolverBench } = await import("../../bench/solver.js");
   const { formatBenchRow } = await import("../../bench/format.js");
   await runSolverBench(
@@ -240,6 +243,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
   const { saveCheckpoint, loadCheckpoint, hasCheckpoint, checkWritable, cleanStaleTemps, WriteError } = await import("../cacto/checkpoint.js");
   const { ProgressReporter } = await import("./progress.js");
   if (flags.resume && flags.fresh) throw new UsageError("train: --resume and --fresh exclude each other");
+  if (flags.loops !== undefined && !((flags.loops as number) >= 1)) throw new UsageError(`--loops: got ${flags.loops}, expected an integer >= 1 (loops to train in this call)`);
   let trainer;
   let runDir = flags.out as string | undefined;
   if (flags.resume) {

@@ -10,7 +10,7 @@ import type { Problem, SolveOptions, SolveResult } from "./types.js";
 import { STATUS_NAMES } from "./types.js";
 import { normaliseOptions, type NormalisedOptions } from "./options.js";
 import { buildWarmStart } from "./warmstart.js";
-import { checkInt, checkSystem, checkVector, show } from "./validate.js";
+import { checkInt, checkKeys, checkSystem, checkVector, show } from "./validate.js";
 
 export interface SolverConfig {
   /** initial workspace capacity in steps (grows on demand; default the system's NSTEPS) */
@@ -57,10 +57,14 @@ export interface PreparedProblem {
 }
 
 /** validate a problem and build its warm start (throws naming `name` and the bad field) */
+const PROBLEM_KEYS = ["x0", "horizon", "warmStart", "seed", "uRef"] as const;
+
 export function prepareProblem(spec: SystemSpec, problem: Problem, name: string): PreparedProblem {
   if (typeof problem !== "object" || problem === null) {
     throw new TypeError(`${name}: got ${show(problem)}, expected { x0, horizon?, warmStart? }`);
   }
+  // an unknown key is most likely a typo (horizn): rejected like unknown option keys
+  checkKeys(name, problem, PROBLEM_KEYS, "key");
   const { nx, nu } = spec;
   const x0 = Float64Array.from(checkVector(`${name}.x0`, problem.x0, nx));
   const N = checkInt(`${name}.horizon`, problem.horizon ?? spec.nsteps, 1, 1_000_000);

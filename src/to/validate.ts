@@ -62,10 +62,10 @@ export function checkNumber(param: string, v: unknown, lo: number, hi: number, o
   return v as number;
 }
 
-export function checkKeys(param: string, obj: object, allowed: readonly string[]): void {
+export function checkKeys(param: string, obj: object, allowed: readonly string[], what = "option"): void {
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) {
-      throw new RangeError(`${param}: unknown option ${JSON.stringify(k)}, expected one of ${allowed.join(", ")}`);
+      throw new RangeError(`${param}: unknown ${what} ${JSON.stringify(k)}, expected one of ${allowed.join(", ")}`);
     }
   }
 }
