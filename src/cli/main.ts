@@ -252,6 +252,11 @@ async function cmdTrain(argv: string[]): Promise<number> {
     for (const f of ["system", "preset", "seed", "sobolev", "actor-output"] as const) {
       if (flags[f] !== undefined) throw new UsageError(`train --resume: --${f} comes from the checkpoint; drop it`);
     }
+    if (flags.workers !== undefined) {
+      // results do not depend on the worker count (batches equal sequential solves)
+      if ((flags.workers as number) < 0 || (flags.workers as number) > 64) throw new UsageError(`--workers: got ${flags.workers}, expected 0..64`);
+      d.config = { ...d.config, workers: flags.workers as number };
+    }
     trainer = await CactoTrainer.fromCheckpoint(d);
     process.stderr.write(`resuming ${runDir}: ${trainer.loop} of ${trainer.loops} loops done, ${trainer.updates} updates\n`);
   } else {
