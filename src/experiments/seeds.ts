@@ -16,6 +16,7 @@ import { CactoTrainer } from "../cacto/trainer.js";
 import { preset, type CactoConfig, type PresetName } from "../cacto/presets.js";
 import { evaluate, DEFAULT_FRESH, FRESH_SEED } from "../eval/evaluate.js";
 import type { PairedStats } from "../eval/paired.js";
+import type { LoopDiagnostics } from "../cacto/diagnostics.js";
 import type { SystemName } from "../systems/layout.js";
 import { mdTable, fmt, pct, writeExperiment } from "./common.js";
 
@@ -39,6 +40,8 @@ export interface SeedResult {
   paired: { eval: PairedStats; fresh: PairedStats };
   /** mean TO cost from zeros and from the actor */
   mean: { eval: { zeros: number; actor: number }; fresh: { zeros: number; actor: number } };
+  /** the last loop's diagnostics (held-out critic R^2, saturation; absent in older seed files) */
+  lastDiagnostics?: LoopDiagnostics;
 }
 
 /** the issue's rule for one seed on one set of starts */
@@ -85,6 +88,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
           eval: { zeros: ev.summaries.eval.zeros.mean, actor: ev.summaries.eval.actor.mean },
           fresh: { zeros: ev.summaries.fresh.zeros.mean, actor: ev.summaries.fresh.actor.mean },
         },
+        lastDiagnostics: t.metrics[t.metrics.length - 1].diagnostics,
       };
       // write-then-rename: an interrupted write never leaves a half file that a rerun would trust
       const tmp = `${file}.tmp-${process.pid}`;
@@ -102,6 +106,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
     r.seed, pct(r.trainConverged),
     fmt(r.mean.fresh.zeros), fmt(r.mean.fresh.actor), fmt(r.paired.fresh.meanDiff), `[${fmt(r.paired.fresh.ci95[0])}, ${fmt(r.paired.fresh.ci95[1])}]`, pct(r.paired.fresh.worseShare), holds(r.paired.fresh) ? "yes" : "no",
     fmt(r.paired.eval.meanDiff), `[${fmt(r.paired.eval.ci95[0])}, ${fmt(r.paired.eval.ci95[1])}]`, pct(r.paired.eval.worseShare), holds(r.paired.eval) ? "yes" : "no",
+    r.lastDiagnostics ? `${fmt(r.lastDiagnostics.heldOutR2, 2)} / ${fmt(r.lastDiagnostics.heldOutR2First, 2)}` : "-",
     r.trainSeconds.toFixed(0),
   ];
   const md = [
@@ -112,7 +117,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
     `intervals are 95% percentile bootstraps of the mean over the starts. A seed holds on a set when the interval is below 0 and the actor is worse by > 1 on at most 25% of the starts.`, "",
     `**Fresh starts: holds on ${nHoldFresh} of ${results.length} seeds. Evaluation states: holds on ${nHoldEval} of ${results.length} seeds.** ` +
     `(The issue's target: at least 8 of 10 on both.)`, "",
-    mdTable(["seed", "training TO converged", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "actor worse by > 1", "holds", "eval states: actor - zeros", "95% interval", "worse by > 1", "holds", "train s"], results.map(row)),
+    mdTable(["seed", "training TO converged", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "actor worse by > 1", "holds", "eval states: actor - zeros", "95% interval", "worse by > 1", "holds", "last loop held-out R^2 V / first states", "train s"], results.map(row)),
     "",
   ].join("\n");
   const file = writeExperiment(dir, md, { system, preset: presetName, seeds, fresh, freshSeed: FRESH_SEED, config: cfg, results, nHoldFresh, nHoldEval });
