@@ -74,6 +74,17 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     const { buildWeb } = await import("./web-build.mjs");
     await buildWeb({ outdir: dir });
   }
-  const { url } = await serve({ dir, port });
-  console.log(`cacto-wasm web app: ${url}  (Ctrl-C to stop)`);
+  if (!existsSync(path.join(dir, "index.html"))) {
+    console.error(`web server: ${dir} has no index.html (build the app with npm run build:web; --dir must name a built app)`);
+    process.exit(2);
+  }
+  try {
+    const { url } = await serve({ dir, port });
+    console.log(`cacto-wasm web app: ${url}  (Ctrl-C to stop)`);
+  } catch (e) {
+    // one line, no stack: the usual causes are a port in use or a privileged port
+    const why = e.code === "EADDRINUSE" ? `port ${port} is in use (pick another with --port, or --port 0 for a free one)` : e.message;
+    console.error(`web server: ${why}`);
+    process.exit(e.code === "EADDRINUSE" || e.code === "EACCES" ? 2 : 1);
+  }
 }

@@ -86,7 +86,21 @@ test("failed writes lose nothing: one clear line, exit code 4, the result printe
   assert.match(resumed.err, /\(2\/3 loops\)/);
 });
 
-test("smaller CLI gaps: hex integers, --reps 0, --loops 0 are usage errors before any work", () => {
+test("smaller CLI gaps: hex integers, --reps 0, --loops 0, train --grid 1 are usage errors before any work; the web server's port in use and missing app are one line", () => {
+  const g = cacto("train", "--system", "toy1d", "--eval", "--grid", "1", "--out", path.join(mkdtempSync(path.join(tmpdir(), "cacto-g1-")), "run"));
+  assert.is(g.code, 2);
+  assert.match(g.err, /^cacto: --grid: got 1, expected 2\.\.101/);
+  const serve = new URL("../scripts/web-serve.mjs", import.meta.url).pathname;
+  const missing = spawnSync(process.execPath, [serve, "--dir", path.join(tmpdir(), "cacto-no-app-here")], { encoding: "utf8", timeout: 60_000 });
+  assert.is(missing.status, 2);
+  assert.match(missing.stderr, /^web server: .*cacto-no-app-here has no index\.html/);
+  const app = mkdtempSync(path.join(tmpdir(), "cacto-app-"));
+  writeFileSync(path.join(app, "index.html"), "<html></html>");
+  const blocker = spawnSync(process.execPath, ["-e", `const s = require("http").createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; const r = require("child_process").spawnSync(process.execPath, [${JSON.stringify(serve)}, "--port", String(p), "--dir", ${JSON.stringify(app)}], { encoding: "utf8" }); process.stdout.write(JSON.stringify({ code: r.status, err: r.stderr })); s.close(); });`], { encoding: "utf8", timeout: 60_000 });
+  const busy = JSON.parse(blocker.stdout);
+  assert.is(busy.code, 2);
+  assert.match(busy.err, /^web server: port \d+ is in use/);
+  assert.is(busy.err.trim().split("\n").length, 1);
   const h = cacto("solve", "--system", "car", "--x0", "1,0,0,0,0", "--horizon", "0x10");
   assert.is(h.code, 2);
   assert.match(h.err, /--horizon: got "0x10", expected an integer/);

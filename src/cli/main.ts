@@ -243,6 +243,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
   const { saveCheckpoint, loadCheckpoint, hasCheckpoint, checkWritable, cleanStaleTemps, WriteError } = await import("../cacto/checkpoint.js");
   const { ProgressReporter } = await import("./progress.js");
   if (flags.resume && flags.fresh) throw new UsageError("train: --resume and --fresh exclude each other");
+  if (flags.grid !== undefined && ((flags.grid as number) < 2 || (flags.grid as number) > 101)) throw new UsageError(`--grid: got ${flags.grid}, expected 2..101 (as for cacto eval)`);
   if (flags.loops !== undefined && !((flags.loops as number) >= 1)) throw new UsageError(`--loops: got ${flags.loops}, expected an integer >= 1 (loops to train in this call)`);
   let trainer;
   let runDir = flags.out as string | undefined;
