@@ -279,10 +279,11 @@ export class CactoTrainer {
     }
     const conv = results.filter((r) => r.statusName === "converged").length;
     const nKept = results.filter(keep).length;
+    const keptConverged = results.filter((r) => keep(r) && r.statusName === "converged").length;
     const alone = warm ? rolloutCosts(this.model, warm) : null;
     return {
       heldOutR2: r2, heldOutR2First: r2First, heldOutR2Vx: r2Vx, rows,
-      converged: conv / n, stopped: (nKept - results.filter((r) => keep(r) && r.statusName === "converged").length) / n,
+      converged: conv / n, stopped: (nKept - keptConverged) / n,
       dropped: (n - nKept) / n,
       saturation: warm ? saturationShare(warm.map((w) => w.U), umax) : NaN,
       actorAloneCost: alone ? alone.reduce((s, c) => s + c, 0) / alone.length : NaN,

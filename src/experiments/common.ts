@@ -1,7 +1,6 @@
 /** Shared pieces of the experiments: scoring warm starts, summaries, markdown, writing reports. */
-import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { ensureDir } from "../cacto/checkpoint.js";
+import { writeAtomic } from "../cacto/checkpoint.js";
 import type { SystemSpec } from "../systems/specs.js";
 import { Solver } from "../to/solver.js";
 import { controlledPoints } from "../eval/svg.js";
@@ -78,10 +77,9 @@ export function mdTable(head: string[], rows: (string | number)[][]): string {
 }
 
 export function writeExperiment(dir: string, markdown: string, json: unknown): string {
-  ensureDir(dir);
-  writeFileSync(path.join(dir, "results.json"), JSON.stringify(json, null, 1));
+  writeAtomic(path.join(dir, "results.json"), JSON.stringify(json, null, 1));
   const file = path.join(dir, "report.md");
-  writeFileSync(file, markdown);
+  writeAtomic(file, markdown);
   return file;
 }
 

@@ -9,9 +9,9 @@
  * quarter of the starts. Each seed's result is written as it finishes (seed-<s>.json in the report
  * directory); a rerun skips the seeds already there, so an interrupted sweep resumes.
  */
-import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ensureDir } from "../cacto/checkpoint.js";
+import { ensureDir, writeAtomic } from "../cacto/checkpoint.js";
 import { CactoTrainer } from "../cacto/trainer.js";
 import { preset, type CactoConfig, type PresetName } from "../cacto/presets.js";
 import { evaluate, DEFAULT_FRESH, FRESH_SEED } from "../eval/evaluate.js";
@@ -90,10 +90,8 @@ export async function runSeeds(o: SeedsOptions = {}) {
         },
         lastDiagnostics: t.metrics[t.metrics.length - 1].diagnostics,
       };
-      // write-then-rename: an interrupted write never leaves a half file that a rerun would trust
-      const tmp = `${file}.tmp-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify({ ...r, config: cfg }));
-      renameSync(tmp, file);
+      // atomic: an interrupted write never leaves a half file that a rerun would trust
+      writeAtomic(file, JSON.stringify({ ...r, config: cfg }));
       results.push(r);
       log(`S ${system} seed ${seed}: fresh actor - zeros ${fmt(r.paired.fresh.meanDiff)} [${fmt(r.paired.fresh.ci95[0])}, ${fmt(r.paired.fresh.ci95[1])}], worse on ${pct(r.paired.fresh.worseShare)}; eval ${fmt(r.paired.eval.meanDiff)} [${fmt(r.paired.eval.ci95[0])}, ${fmt(r.paired.eval.ci95[1])}]`);
     } finally {
