@@ -21,6 +21,7 @@ export { STATUS_NAMES } from "./to/types.js";
 export { SYSTEMS, buildParams, type SystemSpec } from "./systems/specs.js";
 export { SYSTEM_NAMES, type SystemName, P as PARAM_INDEX } from "./systems/layout.js";
 export { Rng } from "./rng.js";
+export { maxHorizonFor, ENGINE_MAX_BYTES } from "./to/capacity.js";
 
 /** a solver for one system on a fresh engine instance */
 export async function createSolver(

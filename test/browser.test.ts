@@ -198,4 +198,33 @@ test("WebSolverPool: solveBatch on 2 Web Workers equals sequential solves in Nod
   assert.equal(need().errors, []);
 });
 
+test("WebSolverPool faults: an uncaught worker error rejects exactly its batch and the worker is replaced; a silently terminated worker is caught by timeoutMs; abort; a terminalModel with a method; the next batch equals sequential solves", async () => {
+  const { page } = need();
+  const scenario = readFileSync(new URL("./helpers/web-pool-faults.js", import.meta.url), "utf8");
+  const report = await page.evaluate(scenario);
+  const r = report as Record<string, { ok: boolean; name: string; message: string } | boolean | number>;
+  const err = r.error as { ok: boolean; message: string };
+  assert.not.ok(err.ok, "the batch served by the failing worker is rejected");
+  assert.match(err.message, /WebSolverPool: worker 0 died while solving 2 problem\(s\) of this batch \(error: .+\); the pool starts a replacement/);
+  assert.is(r.errorAlive, 2, "worker replaced after the error");
+  assert.is(r.errorNext, true, "next batch equals sequential solves after the error");
+  assert.is(r.errorIdle, 0, "the failed batch's leftover job finishes");
+  assert.is(r.timeoutBusy, 2, "both workers serve the batch when one is killed");
+  const to = r.timeout as { ok: boolean; name: string; message: string };
+  assert.is(to.name, "TimeoutError");
+  assert.match(to.message, /WebSolverPool: the batch of 64 problem\(s\) timed out after 3000 ms/);
+  assert.is(r.timeoutAlive, 2, "pool back to full strength after the timeout");
+  assert.is(r.timeoutNext, true);
+  assert.is((r.abort as { name: string }).name, "AbortError");
+  assert.is(r.abortOther, true, "the other caller's batch is unaffected by the abort");
+  assert.is(r.abortAlive, 2);
+  assert.is(r.terminal, true, "a terminalModel with a method is sent as its numbers and changes the solves");
+  assert.is(r.finalNext, true);
+  assert.match((r.closed as { message: string }).message, /WebSolverPool: solveBatch after close\(\)/);
+  // the worker error is the only page error expected, and it is the one we caused
+  const others = need().errors.filter((e) => !/null|Cannot use 'in' operator/.test(e));
+  assert.equal(others, []);
+  need().errors.length = 0;
+});
+
 test.run();

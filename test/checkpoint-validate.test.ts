@@ -10,6 +10,10 @@ import { CactoTrainer, type CheckpointData } from "../src/cacto/trainer.js";
 import { preset } from "../src/cacto/presets.js";
 import { saveCheckpoint, loadCheckpoint } from "../src/cacto/checkpoint.js";
 import { validateCheckpoint } from "../src/cacto/validate-checkpoint.js";
+import { evaluate } from "../src/eval/evaluate.js";
+import { Td3Trainer, td3Preset } from "../src/baselines/td3.js";
+import { ImitationTrainer, imitationPreset } from "../src/baselines/imitation.js";
+import { GpsTrainer, gpsPreset } from "../src/baselines/gps.js";
 
 const t = await CactoTrainer.create({ ...preset("toy1d", "quick"), updateLoops: [20, 20, 20], episodesPerLoop: 8, workers: 0 }, 2);
 await t.runLoop();
@@ -96,6 +100,47 @@ test("the learning API validates at its boundary: create, actorRollout, preset n
   assert.throws(() => t.actorRollout([{ x0: [0.1], k0: 99 }]), /starts\[0\]\.k0: got 99, expected an integer in 0\.\.10/);
   // and the next call works
   assert.is(t.actorRollout([{ x0: [0.1], k0: 0 }])[0].U.length, 10);
+});
+
+async function message(f: () => Promise<unknown>): Promise<string> {
+  try { await f(); } catch (e) { return (e as Error).message; }
+  return "(no error)";
+}
+
+test("evaluate() and the baselines' trainers validate at their boundary, and the next call works", async () => {
+  const ev: [string, object, RegExp][] = [
+    ["grid 1", { grid: 1 }, /evaluate: opts\.grid: got 1, expected an integer in \[2, 101\]/],
+    ["workers -2", { workers: -2 }, /evaluate: opts\.workers: got -2, expected an integer in \[0, 64\]/],
+    ["fresh 1.5", { fresh: 1.5 }, /evaluate: opts\.fresh: got 1\.5, expected an integer/],
+    ["unknown key", { gird: 5 }, /evaluate: opts: unknown option "gird", expected one of grid/],
+    ["bad TO option", { to: { maxIter: "many" } }, /options\.maxIter: got "many"/],
+  ];
+  for (const [name, o, re] of ev) assert.match(await message(() => evaluate(t, o as never)), re, name);
+  assert.match(await message(() => evaluate({} as never)), /evaluate: trainer: got \{\}, expected a CactoTrainer/);
+  const okEval = await evaluate(t, { grid: 2, fresh: 2, workers: 0 });
+  assert.is(okEval.fresh.length, 2, "evaluate works after the rejected calls");
+
+  const td3 = td3Preset("toy1d", "quick");
+  const td3Bad: [string, object, RegExp][] = [
+    ["negative lr", { actorLr: -1 }, /td3: actorLr = -1, expected a finite number > 0/],
+    ["gamma 2", { gamma: 2 }, /td3: gamma = 2, expected a number in \(0, 1\]/],
+    ["batch 0", { batchSize: 0 }, /td3: batchSize = 0, expected an integer >= 1/],
+    ["hidden", { criticHidden: [] }, /td3: criticHidden = \[\], expected a non-empty array/],
+    ["output", { actorOutput: "relu" }, /td3: actorOutput = "relu", expected "linear" or "tanh"/],
+  ];
+  for (const [name, patch, re] of td3Bad) assert.match(await message(() => Td3Trainer.create("toy1d", { ...td3, ...patch } as never, 1)), re, name);
+  assert.match(await message(() => Td3Trainer.create("toy1d", td3, 0.5)), /td3: seed = 0\.5, expected an integer/);
+  assert.throws(() => td3Preset("truck" as never), /td3Preset: system = "truck", expected one of/);
+  assert.throws(() => td3Preset("toy1d", "quick", "sac" as never), /td3Preset: mode = "sac"/);
+  const im = imitationPreset("toy1d", "quick");
+  assert.match(await message(() => ImitationTrainer.create({ ...im, lr: Number.NaN }, 1)), /imitation: lr = NaN, expected a finite number > 0/);
+  assert.match(await message(() => ImitationTrainer.create(im, Number.NaN)), /imitation: seed = null, expected an integer/);
+  assert.match(await message(() => ImitationTrainer.create({ ...im, to: { tol: -1 } }, 1)), /options\.tol/);
+  const gp = gpsPreset("toy1d", "quick");
+  assert.match(await message(() => GpsTrainer.create({ ...gp, workers: -1 }, 1)), /gps: workers = -1, expected an integer >= 0/);
+  // and the trainers build after the rejected calls
+  const ok = await Td3Trainer.create("toy1d", td3, 1);
+  ok.dispose?.();
 });
 
 test.after(() => { t.dispose(); other.dispose(); });

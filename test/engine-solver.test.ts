@@ -304,6 +304,11 @@ test("bad input: clear errors naming parameter, value and expectation; the engin
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0], horizon: 3, warmStart: { U: [0, 0, 0, NaN, 0, 0] } }), /warmStart\.U\[3\]: got NaN/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0], horizon: 3, warmStart: { U: [0, 0] } }), /warmStart\.U: got 2 values .*expected 6/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0], warmStart: "clever" as never }), /warmStart: got "clever", expected "zeros", "ics", "random"/);
+  // inside a batch the message names the problem's index
+  const ok = { x0: [1, 0, 0, 0, 0], horizon: 3 };
+  assert.throws(() => s.solveBatch([ok, { ...ok, warmStart: { U: [0, 0] } }]), /^problems\[1\]\.warmStart\.U: got 2 values/);
+  assert.throws(() => s.solveBatch([ok, ok, { ...ok, warmStart: "random", seed: 1.5 }]), /^problems\[2\]\.seed: got 1\.5, expected an integer/);
+  assert.throws(() => s.solveBatch([{ ...ok, warmStart: "best" as never }]), /^problems\[0\]\.warmStart: got "best"/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { maxIter: -1 }), /options\.maxIter: got -1/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { reg: "qux" as never }), /options\.reg: got "qux", expected "quu" or "vxx"/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { tol: NaN }), /options\.tol: got NaN/);

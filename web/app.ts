@@ -493,6 +493,11 @@ const app = {
       await pool.close();
     }
   },
+  /** a WebSolverPool of `workers` Web Workers, for the pool's fault tests (the caller closes it) */
+  createPool(workers = 2) {
+    return WebSolverPool.create({ workers, baseUrl: DIRS.engine });
+  },
+  plainResults,
   /** the same batch solved sequentially on the page's engine */
   sequentialSolveBatch(system: SystemName, problems: Problem[], options?: SolveOptions) {
     return plainResults(solverFor(system).solveBatch(problems, options));

@@ -24,6 +24,7 @@
 import { sampleStarts, type Start } from "../systems/sampling.js";
 import { Engine } from "../wasm/engine.js";
 import type { Problem, SolveOptions, SolveResult } from "../to/types.js";
+import { normaliseOptions } from "../to/options.js";
 import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
 import type { SystemName } from "../systems/layout.js";
 import { Rng } from "../rng.js";
@@ -138,6 +139,7 @@ function emptyMetrics(): ImitationMetrics {
 }
 
 function checkConfig(c: ImitationConfig): void {
+  if (typeof c !== "object" || c === null) throw new TypeError(`imitation: config: got ${String(c)}, expected an object`);
   if (!(c.system in SYSTEMS)) throw new RangeError(`imitation: system ${JSON.stringify(c.system)} is not one of ${Object.keys(SYSTEMS).join(", ")}`);
   const posInt = (n: number, what: string, min = 1) => {
     if (!Number.isInteger(n) || n < min) throw new RangeError(`imitation: ${what} = ${n}, expected an integer >= ${min}`);
@@ -146,10 +148,14 @@ function checkConfig(c: ImitationConfig): void {
   posInt(c.batchSize, "batchSize");
   posInt(c.epochs, "epochs", 0);
   posInt(c.workers, "workers", 0);
-  if (!(c.lr > 0)) throw new RangeError(`imitation: lr = ${c.lr}, expected > 0`);
+  if (!(typeof c.lr === "number" && Number.isFinite(c.lr) && c.lr > 0)) throw new RangeError(`imitation: lr = ${c.lr}, expected a finite number > 0`);
+  if (!(typeof c.actorAlpha === "number" && c.actorAlpha >= 0 && c.actorAlpha <= 1)) throw new RangeError(`imitation: actorAlpha = ${c.actorAlpha}, expected a number in [0, 1]`);
+  if (c.actorOutput !== "linear" && c.actorOutput !== "tanh") throw new RangeError(`imitation: actorOutput = ${JSON.stringify(c.actorOutput)}, expected "linear" or "tanh"`);
   if (!c.actorHidden.length || c.actorHidden.some((h) => !Number.isInteger(h) || h < 1)) {
     throw new RangeError(`imitation: actorHidden = [${c.actorHidden}], expected positive integers`);
   }
+  const spec = SYSTEMS[c.system];
+  normaliseOptions(c.to, spec.umax, spec.nx, spec.solverDefaults);
 }
 
 export class ImitationTrainer extends RegressionActorTrainer<ImitationConfig> {
@@ -167,6 +173,7 @@ export class ImitationTrainer extends RegressionActorTrainer<ImitationConfig> {
   /** a fresh trainer: the actor's initial weights are the first draws of Rng(seed) */
   static async create(config: ImitationConfig, seed: number): Promise<ImitationTrainer> {
     checkConfig(config);
+    if (!Number.isInteger(seed)) throw new RangeError(`imitation: seed = ${JSON.stringify(seed)}, expected an integer`);
     await initTf("wasm");
     const cfg = structuredClone(config);
     const rng = new Rng(seed);

@@ -94,6 +94,40 @@ export interface Td3Config {
   evalEvery: number;
 }
 
+/** throws a RangeError naming the first bad field of a TD3/DDPG config */
+export function checkTd3Config(c: Td3Config): void {
+  if (typeof c !== "object" || c === null) throw new TypeError(`td3: config: got ${String(c)}, expected an object`);
+  const bad = (key: string, expected: string): never => {
+    throw new RangeError(`td3: ${key} = ${JSON.stringify((c as unknown as Record<string, unknown>)[key])}, expected ${expected}`);
+  };
+  if (!(c.system in SYSTEMS)) bad("system", `one of ${Object.keys(SYSTEMS).join(", ")}`);
+  if (c.mode !== "td3" && c.mode !== "ddpg") bad("mode", '"td3" or "ddpg"');
+  for (const key of ["envs", "batchSize", "bufferCapacity", "policyDelay"] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < 1) bad(key, "an integer >= 1");
+  }
+  for (const key of ["totalSteps", "startSteps", "updateAfter", "evalEvery"] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < 0) bad(key, "an integer >= 0");
+  }
+  const num = (key: keyof Td3Config, ok: (v: number) => boolean, expected: string) => {
+    const v = c[key];
+    if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) bad(key, expected);
+  };
+  num("gamma", (v) => v > 0 && v <= 1, "a number in (0, 1]");
+  num("tau", (v) => v > 0 && v <= 1, "a number in (0, 1]");
+  num("actorLr", (v) => v > 0, "a finite number > 0");
+  num("criticLr", (v) => v > 0, "a finite number > 0");
+  num("updatesPerStep", (v) => v >= 0, "a finite number >= 0");
+  num("costScale", (v) => v > 0, "a finite number > 0");
+  num("actorAlpha", (v) => v >= 0 && v <= 1, "a number in [0, 1]");
+  for (const key of ["explNoise", "targetNoise", "noiseClip"] as const) num(key, (v) => v >= 0, "a finite number >= 0");
+  for (const key of ["actorHidden", "criticHidden"] as const) {
+    const h = c[key];
+    if (!Array.isArray(h) || h.length === 0 || h.some((n) => !Number.isInteger(n) || n < 1)) bad(key, "a non-empty array of positive integers");
+  }
+  if (c.actorOutput !== "linear" && c.actorOutput !== "tanh") bad("actorOutput", '"linear" or "tanh"');
+  for (const key of ["clipActions", "randomStartStep"] as const) if (typeof c[key] !== "boolean") bad(key, "a boolean");
+}
+
 /** the CACTO preset's actor sizes, per system and preset */
 function cactoActorHidden(system: SystemName, name: Td3PresetName): number[] {
   if (name === "reference") return [256, 256];
@@ -108,6 +142,8 @@ function cactoActorHidden(system: SystemName, name: Td3PresetName): number[] {
  */
 export function td3Preset(system: SystemName, name: Td3PresetName = "quick", mode: Td3Mode = "td3"): Td3Config {
   const spec = SYSTEMS[system];
+  if (!spec) throw new RangeError(`td3Preset: system = ${JSON.stringify(system)}, expected one of ${Object.keys(SYSTEMS).join(", ")}`);
+  if (mode !== "td3" && mode !== "ddpg") throw new RangeError(`td3Preset: mode = ${JSON.stringify(mode)}, expected "td3" or "ddpg"`);
   const ddpg = mode === "ddpg";
   const common = {
     system, mode, actorAlpha: 0.3, actorOutput: "tanh" as const, criticHidden: [256, 256],
@@ -320,9 +356,8 @@ export class Td3Trainer {
     const spec = SYSTEMS[config.system];
     if (!spec) throw new RangeError(`td3: unknown system ${JSON.stringify(config.system)}`);
     if (config.mode !== "td3" && config.mode !== "ddpg") throw new RangeError(`td3: mode ${JSON.stringify(config.mode)}, expected "td3" or "ddpg"`);
-    for (const key of ["envs", "batchSize", "bufferCapacity", "policyDelay"] as const) {
-      if (!Number.isInteger(config[key]) || config[key] < 1) throw new RangeError(`td3: ${key} = ${config[key]}, expected an integer >= 1`);
-    }
+    checkTd3Config(config);
+    if (!Number.isInteger(seed)) throw new RangeError(`td3: seed = ${JSON.stringify(seed)}, expected an integer`);
     this.config = structuredClone(config);
     this.spec = spec;
     this.seed = seed;
@@ -362,6 +397,7 @@ export class Td3Trainer {
    */
   static async create(system: SystemName, config: Td3Config | Td3PresetName = "quick", seed = 1): Promise<Td3Trainer> {
     const cfg = typeof config === "string" ? td3Preset(system, config) : config;
+    checkTd3Config(cfg);
     if (cfg.system !== system) throw new RangeError(`td3: the config is for ${cfg.system}, not ${system}`);
     await initTf("wasm");
     const engine = await Engine.create();

@@ -9,7 +9,7 @@ import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
 import { SYSTEMS } from "../systems/specs.js";
 import { SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
-import type { SolveOptions, WarmStartKind } from "../to/types.js";
+import type { SolveOptions, SolveResult, WarmStartKind } from "../to/types.js";
 import { plotTrajectories } from "../eval/svg.js";
 import { parseArgs, usage, UsageError, type FlagSpec } from "./args.js";
 
@@ -145,7 +145,12 @@ async function cmdSolve(argv: string[]): Promise<number> {
   const engine = await Engine.create({ flavour: (flags.flavour as "simd" | "scalar") ?? "simd" });
   const solver = new Solver(engine, spec.name);
   const t = performance.now();
-  const r = solver.solve({ x0, horizon: flags.horizon as number | undefined, warmStart: (flags.warm as WarmStartKind) ?? "zeros", seed: flags.seed as number | undefined }, options);
+  let r: SolveResult;
+  try {
+    r = solver.solve({ x0, horizon: flags.horizon as number | undefined, warmStart: (flags.warm as WarmStartKind) ?? "zeros", seed: flags.seed as number | undefined }, options);
+  } catch (e) {
+    throw asFlagError(e, SOLVE_FIELD_FLAGS);
+  }
   const wall = performance.now() - t;
   let plotError: Error | null = null;
   if (flags.plot) {
@@ -346,6 +351,27 @@ async function cmdEval(argv: string[]): Promise<number> {
   } finally {
     await trainer.close();
   }
+}
+
+/** the API fields `cacto solve` fills from its flags, so a rejected value is reported by its flag */
+const SOLVE_FIELD_FLAGS: [RegExp, string][] = [
+  [/^problem\.x0\[(\d+)\]/, "--x0 item $1 (counting from 0)"],
+  [/^problem\.x0/, "--x0"],
+  [/^problem\.horizon/, "--horizon"],
+  [/^problem\.seed/, "--seed"],
+  [/^options\.maxIter/, "--max-iter"],
+  [/^options\.tol/, "--tol"],
+  [/^options\.timeLimitMs/, "--time-limit"],
+  [/^options\.reg/, "--reg"],
+];
+
+/** a validation error whose message starts with an API field is re-worded to name the flag */
+function asFlagError(e: unknown, map: [RegExp, string][]): unknown {
+  if (!(e instanceof RangeError || e instanceof TypeError)) return e;
+  for (const [re, flag] of map) {
+    if (re.test(e.message)) return new UsageError(e.message.replace(re, flag));
+  }
+  return e;
 }
 
 /** the documented exit codes of the cacto command (README, "Exit codes") */

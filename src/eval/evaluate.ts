@@ -37,6 +37,8 @@ import type { CactoConfig } from "../cacto/presets.js";
 import { sampleStarts } from "../systems/sampling.js";
 import { Rng } from "../rng.js";
 import { pairedStats, type PairedStats } from "./paired.js";
+import { checkInt, checkKeys, show } from "../to/validate.js";
+import { normaliseOptions } from "../to/options.js";
 
 /** seed of the fresh evaluation starts (training draws come from the trainer's own seeded streams) */
 export const FRESH_SEED = 7_654_321;
@@ -206,7 +208,32 @@ export function summariseAll(rows: StartResult[]): Record<MethodName, Summary> {
   return Object.fromEntries(METHODS.map((m) => [m, summarise(rows, m)])) as Record<MethodName, Summary>;
 }
 
+const EVALUATE_KEYS = ["grid", "workers", "seed", "to", "fresh", "freshSeed"] as const;
+
+/** evaluate()'s boundary: each error names the parameter, the value and what was expected */
+function checkEvaluateArgs(trainer: CactoTrainer, opts: EvaluateOptions): void {
+  if (typeof trainer !== "object" || trainer === null || typeof (trainer as { actorRollout?: unknown }).actorRollout !== "function" || !trainer.spec) {
+    throw new TypeError(`evaluate: trainer: got ${show(trainer)}, expected a CactoTrainer (CactoTrainer.create or fromCheckpoint)`);
+  }
+  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) throw new TypeError(`evaluate: opts: got ${show(opts)}, expected an object`);
+  checkKeys("evaluate: opts", opts, EVALUATE_KEYS);
+  const int = (key: keyof EvaluateOptions, lo: number, hi: number) => {
+    const v = opts[key];
+    if (v !== undefined) checkInt(`evaluate: opts.${key}`, v, lo, hi);
+  };
+  int("grid", 2, 101);
+  int("workers", 0, 64);
+  int("seed", -2147483648, 4294967295);
+  int("fresh", 0, 100_000);
+  int("freshSeed", -2147483648, 4294967295);
+  if (opts.to !== undefined) {
+    const spec = trainer.spec;
+    normaliseOptions(opts.to, spec.umax, spec.nx, spec.solverDefaults);
+  }
+}
+
 export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}): Promise<Evaluation> {
+  checkEvaluateArgs(trainer, opts);
   const t0 = performance.now();
   const spec = trainer.spec;
   const { nx, nsteps } = spec;
@@ -215,7 +242,6 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
   const seed = opts.seed ?? 1;
   const to: SolveOptions = opts.to ?? trainer.config.to;
   const nFresh = opts.fresh ?? DEFAULT_FRESH;
-  if (!Number.isInteger(nFresh) || nFresh < 0 || nFresh > 100_000) throw new RangeError(`evaluate: fresh: got ${nFresh}, expected an integer in 0..100000`);
   const freshSeed = opts.freshSeed ?? FRESH_SEED;
   const params = buildParams(spec);
   const engine = await Engine.create();

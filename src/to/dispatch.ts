@@ -114,6 +114,16 @@ export abstract class BatchDispatcher<W extends { postMessage(msg: WorkerJob): v
     }
   }
 
+  /** jobs being solved by a worker now (including leftovers of a batch that already failed) */
+  get inFlight(): number {
+    return this.busy.size;
+  }
+
+  /** jobs waiting for a worker */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** workers alive and ready */
   get alive(): number {
     return this.workers.length;

@@ -10,7 +10,8 @@ import type { Problem, SolveOptions, SolveResult } from "./types.js";
 import { STATUS_NAMES } from "./types.js";
 import { normaliseOptions, type NormalisedOptions } from "./options.js";
 import { buildWarmStart } from "./warmstart.js";
-import { checkInt, checkKeys, checkSystem, checkVector, show } from "./validate.js";
+import { checkKeys, checkSystem, checkVector, show } from "./validate.js";
+import { checkHorizon, maxHorizonFor } from "./capacity.js";
 
 export interface SolverConfig {
   /** initial workspace capacity in steps (grows on demand; default the system's NSTEPS) */
@@ -28,7 +29,7 @@ class Workspace {
   constructor(readonly engine: Engine, readonly spec: SystemSpec, nmax: number, params: Float64Array) {
     const e = engine.exports;
     this.nmax = nmax;
-    this.ptr = engine.alloc(e.wsBytes(spec.nx, spec.nu, nmax));
+    this.ptr = engine.alloc(e.wsBytes(spec.nx, spec.nu, nmax) >>> 0);
     e.wsInit(this.ptr, spec.id, spec.nx, spec.nu, nmax);
     this.hdr = Uint32Array.from(engine.u32(this.ptr, H.SIZE));
     engine.f64(this.hdr[H.PARAMS], P.N).set(params);
@@ -67,8 +68,8 @@ export function prepareProblem(spec: SystemSpec, problem: Problem, name: string)
   checkKeys(name, problem, PROBLEM_KEYS, "key");
   const { nx, nu } = spec;
   const x0 = Float64Array.from(checkVector(`${name}.x0`, problem.x0, nx));
-  const N = checkInt(`${name}.horizon`, problem.horizon ?? spec.nsteps, 1, 1_000_000);
-  const warm = buildWarmStart({ ...problem, x0 }, nx, nu, N, spec.umax);
+  const N = checkHorizon(`${name}.horizon`, problem.horizon ?? spec.nsteps, spec);
+  const warm = buildWarmStart({ ...problem, x0 }, nx, nu, N, spec.umax, name);
   const uRef = problem.uRef === undefined || problem.uRef === null
     ? null : Float64Array.from(checkVector(`${name}.uRef`, problem.uRef, N * nu));
   return { x0, N, warm, uRef };
@@ -102,7 +103,7 @@ export class Solver {
     this.engine = engine;
     this.spec = checkSystem(system);
     const cap = config.maxHorizon ?? this.spec.nsteps;
-    checkInt("maxHorizon", cap, 1, 1_000_000);
+    checkHorizon("maxHorizon", cap, this.spec);
     this.params = config.params ? Float64Array.from(checkVector("params", config.params, P.N)) : buildParams(this.spec);
     this.ws = new Workspace(engine, this.spec, cap, this.params);
   }
@@ -145,7 +146,12 @@ export class Solver {
   private execute(pp: PreparedProblem, o: NormalisedOptions): SolveResult {
     const { nx, nu } = this.spec;
     const { x0, N, warm } = pp;
-    if (N > this.ws.nmax) this.ws = new Workspace(this.engine, this.spec, Math.max(N, 2 * this.ws.nmax), this.params);
+    if (N > this.ws.nmax) {
+      // the old workspace is handed back first (it is the engine's last block), so growth does not leak
+      const nmax = Math.min(Math.max(N, 2 * this.ws.nmax), maxHorizonFor(this.spec));
+      this.engine.release(this.ws.ptr);
+      this.ws = new Workspace(this.engine, this.spec, nmax, this.params);
+    }
     const ws = this.ws;
     ws.setHorizon(N);
     ws.view(H.X0, nx).set(x0);
@@ -180,13 +186,16 @@ export class Solver {
     const out = ws.view(H.OUT, R.LEN);
     const nHist = Math.min(out[R.NHIST], HIST_CAP);
     const U = ws.view(H.U, N * nu).slice();
+    const X = ws.view(H.X, (N + 1) * nx).slice();
+    // states that are not finite have no meaningful gaps: not feasible, gap NaN
+    const finiteX = allFinite(X);
     const res: SolveResult = {
       status,
       statusName: STATUS_NAMES[status],
       iterations: out[R.ITER],
       cost: out[R.COST],
       trackingCost: track > 0 ? trackingCost(U, pp.uRef!, track, N, nu) : 0,
-      X: ws.view(H.X, (N + 1) * nx).slice(),
+      X,
       U,
       costs: ws.view(H.C, N + 1).slice(),
       K: ws.view(H.K, N * nu * nx).slice(),
@@ -197,8 +206,8 @@ export class Solver {
       exactSteps: out[R.NEXACT],
       gainsValid: out[R.BWDOK] !== 0,
       mu: out[R.MU],
-      feasible: out[R.FEAS] !== 0,
-      maxGap: out[R.MAXGAP],
+      feasible: finiteX && out[R.FEAS] !== 0 && STATUS_NAMES[status] !== "non-finite",
+      maxGap: finiteX ? out[R.MAXGAP] : NaN,
       timeMs: out[R.TIME],
       profile: { derivativesMs: out[R.TDIFF], backwardMs: out[R.TBWD], forwardMs: out[R.TFWD], forwardPasses: out[R.NFWD] },
       costHistory: Array.from(ws.view(H.HIST, nHist)),
@@ -209,4 +218,9 @@ export class Solver {
     if (o.computeVxx) res.Vxx = ws.view(H.VXX, (N + 1) * nx * nx).slice();
     return res;
   }
+}
+
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
 }

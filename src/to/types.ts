@@ -120,7 +120,9 @@ export interface SolveResult {
   /** whether K, k, Vx belong to the returned trajectory (false only if the last backward pass failed) */
   gainsValid: boolean;
   mu: number;
+  /** the returned states satisfy the dynamics (no gaps); false whenever X holds a non-finite value or the status is "non-finite" */
   feasible: boolean;
+  /** largest |x_{k+1} - f(x_k, u_k)| over the horizon; NaN when X holds a non-finite value */
   maxGap: number;
   timeMs: number;
   /** where the solve's time went (wall clock inside the engine) and how many forward passes ran */

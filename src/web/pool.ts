@@ -6,6 +6,12 @@
  * The worker script is the bundled src/web/pool-worker.ts (the app's build writes it next to the app
  * bundle as pool-worker.js). The engine is compiled once in the page and the compiled module is posted
  * to every worker, so the workers fetch nothing.
+ *
+ * Faults: an uncaught error or an undeliverable message in a worker rejects exactly the job it was
+ * serving and the worker is replaced, as in Node. But browsers fire no event when a worker is
+ * terminated or killed by the browser (out of memory, a crashed process): its job would wait forever.
+ * Give such batches a `timeoutMs` (it rejects with a TimeoutError and replaces the workers serving
+ * the batch) or an AbortSignal.
  */
 import type { EngineFlavour } from "../wasm/load.js";
 import { checkInt } from "../to/validate.js";
