@@ -34,6 +34,25 @@ test("S smoke: per-seed paired results on fresh starts and evaluation states; a 
   assert.equal(JSON.parse(readFileSync(path.join(out, "results.json"), "utf8")).results, j.results);
 });
 
+test("S --set: config overrides are applied, validated and reported; a changed override retrains instead of reusing seed files", async () => {
+  const out = path.join(dir, "S-set");
+  const set = { to: { maxIter: 150 }, dropUnconverged: true };
+  const file = await runExperiment("S", { smoke: true, seeds: 1, out, set });
+  assert.match(readFileSync(file, "utf8"), /Config overrides on the preset: `\{"to":\{"maxIter":150\},"dropUnconverged":true\}`/);
+  const j = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8"));
+  assert.is(j.config.to.maxIter, 150);
+  assert.is(j.config.dropUnconverged, true);
+  assert.equal(j.set, set);
+  const logs: string[] = [];
+  await runExperiment("S", { smoke: true, seeds: 1, out, set: { to: { maxIter: 120 } }, log: (s) => logs.push(s) });
+  assert.is(logs.filter((l) => /already in/.test(l)).length, 0, "another override is another experiment");
+  let msg = "";
+  try { await runExperiment("S", { smoke: true, seeds: 1, out, set: { maxIterations: 3 } }); } catch (e) { msg = (e as Error).message; }
+  assert.match(msg, /set: unknown config field "maxIterations"/);
+  try { await runExperiment("S", { smoke: true, seeds: 1, out: path.join(dir, "S-bad"), set: { criticLr: -1 } }); } catch (e) { msg = (e as Error).message; }
+  assert.match(msg, /config\.criticLr: got -1/);
+});
+
 test("S: a seed holds when the interval is below 0 and the actor is worse by > 1 on at most a quarter", () => {
   const p = (lo: number, hi: number, worse: number): PairedStats => ({ n: 10, meanDiff: (lo + hi) / 2, medianDiff: 0, ci95: [lo, hi], worseShare: worse, betterShare: 0, margin: 1, resamples: 1 });
   assert.ok(holds(p(-5, -1, 0.25)));

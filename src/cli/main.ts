@@ -34,6 +34,7 @@ const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   sobolev: { type: "number", help: "CACTO-SL weight for E2 (default: the preset's if > 0, else 1e-3)" },
   smoke: { type: "boolean", help: "a tiny schedule that only checks the pipeline runs" },
   out: { type: "string", help: "report directory (default reports/<id>)" },
+  set: { type: "string", help: "S: JSON of config fields replacing the preset's, e.g. '{\"to\":{\"maxIter\":200}}'" },
   help: { type: "boolean", help: "this help" },
 };
 
@@ -100,8 +101,15 @@ async function cmdExperiment(argv: string[]): Promise<number> {
   if (!ids.includes(id)) throw new UsageError(`experiment: got ${JSON.stringify(positional[0] ?? "")}, expected one of ${ids.join(", ")}`);
   const seeds = flags.seeds as number | undefined;
   if (seeds !== undefined && (seeds < 1 || seeds > 100)) throw new UsageError(`--seeds: got ${seeds}, expected 1..100`);
+  let set: Record<string, unknown> | undefined;
+  if (flags.set !== undefined) {
+    if (id !== "S") throw new UsageError(`--set: only experiment S takes config overrides (got ${id})`);
+    try { set = JSON.parse(flags.set as string); } catch { throw new UsageError(`--set: got ${JSON.stringify(flags.set)}, expected a JSON object of config fields`); }
+    if (typeof set !== "object" || set === null || Array.isArray(set)) throw new UsageError(`--set: got ${JSON.stringify(flags.set)}, expected a JSON object of config fields`);
+  }
   const { runExperiment } = await import("../experiments/index.js");
   const file = await runExperiment(id, {
+    set,
     system: flags.system as SystemName | undefined, preset: flags.preset as "quick" | "reference" | undefined, seeds,
     wS: flags.sobolev as number | undefined, smoke: !!flags.smoke, out: flags.out as string | undefined,
     log: (s: string) => process.stderr.write(s + "\n"),

@@ -9,6 +9,8 @@ export interface ExperimentOptions {
   wS?: number;
   smoke?: boolean;
   out?: string;
+  /** S only: fields replacing the preset's (e.g. { to: { maxIter: 200 }, dropUnconverged: true }) */
+  set?: Record<string, unknown>;
   log?: (s: string) => void;
 }
 

@@ -28,6 +28,8 @@ export interface SeedsOptions {
   fresh?: number;
   smoke?: boolean;
   out?: string;
+  /** fields replacing the preset's (validated like any config); recorded in the report */
+  set?: Record<string, unknown>;
   log?: (s: string) => void;
 }
 
@@ -60,6 +62,14 @@ export async function runSeeds(o: SeedsOptions = {}) {
   const results: SeedResult[] = [];
   let cfg: CactoConfig = preset(system, presetName);
   if (o.smoke) cfg = { ...cfg, updateLoops: [20, 20], episodesPerLoop: 8, workers: 0 };
+  if (o.set) {
+    if (typeof o.set !== "object" || o.set === null || Array.isArray(o.set)) throw new TypeError(`set: got ${JSON.stringify(o.set)}, expected an object of config fields`);
+    for (const k of Object.keys(o.set)) {
+      if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput") throw new RangeError(`set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
+      if (k === "system") throw new RangeError("set: system cannot be overridden (use --system)");
+    }
+    cfg = { ...cfg, ...(o.set as Partial<CactoConfig>) };
+  }
   for (let seed = 1; seed <= seeds; seed++) {
     const file = path.join(dir, `seed-${seed}.json`);
     if (existsSync(file)) {
@@ -110,6 +120,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
   const md = [
     `# S: CACTO's warm start over ${seeds} seeds: ${system}, preset ${presetName}${o.smoke ? " (smoke schedule)" : ""}`, "",
     `Each seed trains the preset to the end, then TO from the actor's warm start and TO from zeros are compared on the same starts: ` +
+    (o.set ? `Config overrides on the preset: \`${JSON.stringify(o.set)}\`. ` : "") +
     `${fresh} fresh starts drawn like the training problems (random full state and start step, horizon NSTEPS - k0; fixed seed ${FRESH_SEED}, the same for every seed) ` +
     `and the evaluation states. TO budget: training's (maxIter ${cfg.to.maxIter ?? 200}). Differences are actor - zeros (negative: the actor's warm start is better); ` +
     `intervals are 95% percentile bootstraps of the mean over the starts. A seed holds on a set when the interval is below 0 and the actor is worse by > 1 on at most 25% of the starts.`, "",
@@ -118,6 +129,6 @@ export async function runSeeds(o: SeedsOptions = {}) {
     mdTable(["seed", "training TO converged", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "actor worse by > 1", "holds", "eval states: actor - zeros", "95% interval", "worse by > 1", "holds", "last loop held-out R^2 V / first states", "train s"], results.map(row)),
     "",
   ].join("\n");
-  const file = writeExperiment(dir, md, { system, preset: presetName, seeds, fresh, freshSeed: FRESH_SEED, config: cfg, results, nHoldFresh, nHoldEval });
+  const file = writeExperiment(dir, md, { system, preset: presetName, set: o.set ?? null, seeds, fresh, freshSeed: FRESH_SEED, config: cfg, results, nHoldFresh, nHoldEval });
   return { file, results, nHoldFresh, nHoldEval };
 }
