@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // Runs the uvu suites under test/ and ends with the plain line "N passed, N failed" that CI reads
 // (uvu's own summary is coloured and split over lines). Extra arguments are a file-name pattern.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pattern = process.argv[2] ?? "\\.test\\.ts$";
+// the package's own entry ("cacto-wasm/learn" self-reference, the bundle and package tests) is the
+// compiled dist/: rebuild it first so those tests never run stale output
+const build = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+if (build.status !== 0) {
+  console.log("\nnpm run build failed before the tests");
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
 const child = spawn(
   process.execPath,
   ["--import", "tsx", path.join(root, "node_modules/uvu/bin.js"), "test", pattern],

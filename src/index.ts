@@ -22,6 +22,7 @@ export { SYSTEMS, buildParams, type SystemSpec } from "./systems/specs.js";
 export { SYSTEM_NAMES, type SystemName, P as PARAM_INDEX } from "./systems/layout.js";
 export { Rng } from "./rng.js";
 export { maxHorizonFor, ENGINE_MAX_BYTES } from "./to/capacity.js";
+export { ModelEvaluator } from "./to/model.js";
 
 /** a solver for one system on a fresh engine instance */
 export async function createSolver(

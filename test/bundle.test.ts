@@ -53,7 +53,7 @@ test("the README's embedding example: bundled with esbuild from the installed pa
       absWorkingDir: dir, entryPoints: ["app.js"], outfile: path.join(dist, "app.js"),
       bundle: true, format: "esm", target: "es2022", external: ["node:*"], logLevel: "warning",
     });
-    cpSync(path.join(dir, "node_modules/cacto-wasm/build/engine-simd.wasm"), path.join(dist, "wasm/engine-simd.wasm"));
+    cpSync(path.join(dir, "node_modules/cacto-wasm/dist/build/engine-simd.wasm"), path.join(dist, "wasm/engine-simd.wasm"));
     writeFileSync(path.join(dist, "index.html"), html);
     const bundle = readFileSync(path.join(dist, "app.js"), "utf8");
     assert.not.match(bundle, /node:worker_threads|@tensorflow/, "the solver bundle carries neither Node's worker_threads nor tfjs");

@@ -19,8 +19,23 @@ const isNode = typeof process !== "undefined" && !!process.versions?.node;
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 function wasmUrl(flavour: EngineFlavour, baseUrl?: string | URL): URL {
-  const base = baseUrl ?? new URL("../../build/", import.meta.url);
-  return new URL(`engine-${flavour}.wasm`, base);
+  if (baseUrl !== undefined) return new URL(`engine-${flavour}.wasm`, baseUrl);
+  // literal `new URL("<file>", import.meta.url)` expressions: bundlers (Vite, webpack) recognise them
+  // and emit the .wasm as an asset
+  return flavour === "simd"
+    ? new URL("../../build/engine-simd.wasm", import.meta.url)
+    : new URL("../../build/engine-scalar.wasm", import.meta.url);
+}
+
+/** bytes that are not a WebAssembly module (e.g. a dev server's HTML fallback page) get a clear error */
+export function checkMagic(bytes: ArrayBuffer | Uint8Array, where: string, contentType?: string | null): void {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (b.length >= 4 && b[0] === 0x00 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d) return;
+  const head = Array.from(b.subarray(0, 16), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : ".")).join("");
+  throw new Error(
+    `engine: ${where} is not a WebAssembly module (got ${contentType ? `${contentType}, ` : ""}${b.length} bytes starting ${JSON.stringify(head)}): ` +
+    "serve the package's engine-*.wasm at that URL, or pass LoadOptions.baseUrl (the directory holding it) or LoadOptions.wasm (its bytes)",
+  );
 }
 
 async function compileFlavour(flavour: EngineFlavour, baseUrl?: string | URL): Promise<WebAssembly.Module> {
@@ -37,13 +52,18 @@ async function compileFlavour(flavour: EngineFlavour, baseUrl?: string | URL): P
         } catch (e) {
           throw new Error(`engine: cannot read ${url.pathname} (${(e as Error).message}); build it with "npm run build:wasm"`);
         }
+        checkMagic(bytes, url.pathname);
         return WebAssembly.compile(bytes as unknown as BufferSource);
       }
       const res = await fetch(url);
       if (!res.ok) throw new Error(`engine: fetching ${url.href} gave HTTP ${res.status}`);
-      return WebAssembly.compile(await res.arrayBuffer());
+      const buf = await res.arrayBuffer();
+      checkMagic(buf, url.href, res.headers.get("content-type"));
+      return WebAssembly.compile(buf);
     })();
     compiled.set(key, p);
+    // a failed load is not cached: the next call tries again (the file may be built or served by then)
+    p.catch(() => { if (compiled.get(key) === p) compiled.delete(key); });
   }
   return p;
 }
@@ -56,7 +76,11 @@ export async function instantiateEngine(opts: LoadOptions = {}): Promise<EngineE
   }
   let mod: WebAssembly.Module;
   if (opts.wasm instanceof WebAssembly.Module) mod = opts.wasm;
-  else if (opts.wasm) mod = await WebAssembly.compile(opts.wasm);
+  else if (opts.wasm) {
+    const w = opts.wasm;
+    if (w instanceof ArrayBuffer || ArrayBuffer.isView(w)) checkMagic(w instanceof ArrayBuffer ? w : new Uint8Array(w.buffer, w.byteOffset, w.byteLength), "options.wasm");
+    mod = await WebAssembly.compile(w);
+  }
   else mod = await compileFlavour(flavour, opts.baseUrl);
   const now = typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
   const inst = await WebAssembly.instantiate(mod, {

@@ -13,7 +13,7 @@
  * Give such batches a `timeoutMs` (it rejects with a TimeoutError and replaces the workers serving
  * the batch) or an AbortSignal.
  */
-import type { EngineFlavour } from "../wasm/load.js";
+import { checkMagic, type EngineFlavour } from "../wasm/load.js";
 import { checkInt } from "../to/validate.js";
 import { BatchDispatcher, type WorkerReply } from "../to/dispatch.js";
 
@@ -36,11 +36,14 @@ async function compileEngine(opts: WebPoolOptions): Promise<WebAssembly.Module> 
   if (flavour !== "simd" && flavour !== "scalar") {
     throw new RangeError(`flavour: got ${JSON.stringify(flavour)}, expected "simd" or "scalar"`);
   }
-  const base = opts.baseUrl ?? new URL("../../build/", import.meta.url);
-  const url = new URL(`engine-${flavour}.wasm`, base);
+  const url = opts.baseUrl !== undefined
+    ? new URL(`engine-${flavour}.wasm`, opts.baseUrl)
+    : flavour === "simd" ? new URL("../../build/engine-simd.wasm", import.meta.url) : new URL("../../build/engine-scalar.wasm", import.meta.url);
   const res = await fetch(url);
   if (!res.ok) throw new Error(`WebSolverPool: fetching ${url.href} gave HTTP ${res.status}`);
-  return WebAssembly.compile(await res.arrayBuffer());
+  const buf = await res.arrayBuffer();
+  checkMagic(buf, url.href, res.headers.get("content-type"));
+  return WebAssembly.compile(buf);
 }
 
 export class WebSolverPool extends BatchDispatcher<Worker> {

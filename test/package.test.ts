@@ -1,0 +1,130 @@
+/**
+ * The package as users get it (issue 12): `npm run build`, `npm pack`, installed into a fresh consumer
+ * project, then used with plain `node` (no tsx): the solver, the worker pool, the learning entry, a
+ * CommonJS `require` (a clear "ESM only" error), a strict TypeScript consumer with skipLibCheck false
+ * (Node and browser settings), and the CLI verbs from node_modules/.bin. The install uses npm's cache
+ * (`--prefer-offline`; CI's `npm ci` has filled it).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Engine } from "../src/wasm/engine.js";
+import { Solver } from "../src/to/solver.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const work = mkdtempSync(path.join(os.tmpdir(), "cacto-pkg-"));
+const consumer = path.join(work, "consumer");
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const tsc = path.join(root, "node_modules/typescript/bin/tsc");
+
+function run(cmd: string, args: string[], cwd: string, timeout = 240_000) {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout, env: { ...process.env, NODE_OPTIONS: "" } });
+  return { code: r.status, out: r.stdout ?? "", err: r.stderr ?? "" };
+}
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test("build, pack and install into a fresh project: the tarball holds dist/ with .d.ts, the engine .wasm, no tests", () => {
+  execFileSync(process.execPath, [path.join(root, "scripts/build.mjs")], { cwd: root, stdio: "pipe" });
+  const packed = run(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], root);
+  assert.is(packed.code, 0, packed.err);
+  const info = JSON.parse(packed.out)[0] as { filename: string; files: { path: string }[] };
+  const files = info.files.map((f) => f.path);
+  for (const f of ["dist/src/index.js", "dist/src/index.d.ts", "dist/src/index.d.ts.map", "dist/src/learn.js", "dist/src/to/pool-worker.js",
+    "dist/src/web/pool.js", "dist/src/web/pool-worker.js", "dist/build/engine-simd.wasm", "dist/build/engine-scalar.wasm", "dist/bench/solver.js", "bin/cacto.js", "cjs/esm-only.cjs", "package.json"]) {
+    assert.ok(files.includes(f), `the tarball has ${f}`);
+  }
+  assert.not.ok(files.some((f) => f.startsWith("test/") || f === "tsconfig.json" || f.startsWith("node_modules/")), "no tests, no tsconfig (bin/ would run the sources), no node_modules");
+  writeFileSync(path.join(work, "package.json"), "{}");
+  run("mkdir", ["-p", consumer], work);
+  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  const inst = run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(work, info.filename)], consumer, 600_000);
+  assert.is(inst.code, 0, inst.err);
+  assert.ok(existsSync(path.join(consumer, "node_modules/cacto-wasm/dist/src/index.js")));
+  assert.not.ok(existsSync(path.join(consumer, "node_modules/tsx")), "tsx is not installed for users");
+});
+
+test("plain node (no loader): solver, pool, learn entry; the same numbers as the sources; require gives the ESM-only message", async () => {
+  writeFileSync(path.join(consumer, "use.mjs"), `
+import { createSolver, ModelEvaluator, maxHorizonFor, SYSTEMS } from "cacto-wasm";
+import { SolverPool } from "cacto-wasm/pool";
+const s = await createSolver("car");
+const r = s.solve({ x0: [10, 0, 0, 0, 0] });
+const pool = await SolverPool.create({ workers: 2 });
+const b = await pool.solveBatch("car", [{ x0: [10, 0, 0, 0, 0] }, { x0: [2, 0, 0, 0, 0] }]);
+await pool.close();
+const { CactoTrainer, preset } = await import("cacto-wasm/learn");
+const t = await CactoTrainer.create({ ...preset("toy1d", "quick"), updateLoops: [10], episodesPerLoop: 4, workers: 0 }, 1);
+const m = await t.runLoop();
+await t.close();
+console.log(JSON.stringify({ cost: r.cost, iterations: r.iterations, batch: b.map((x) => x.cost), model: typeof ModelEvaluator, lim: maxHorizonFor(SYSTEMS.manipulator), episodes: m.totalEpisodes }));
+`);
+  const r = run(process.execPath, ["use.mjs"], consumer);
+  assert.is(r.code, 0, r.err);
+  const o = JSON.parse(r.out.trim().split("\n").pop()!);
+  const src = new Solver(await Engine.create(), "car");
+  const want = src.solve({ x0: [10, 0, 0, 0, 0] });
+  assert.is(o.cost, want.cost, "the compiled package gives the sources' cost bit for bit");
+  assert.is(o.iterations, want.iterations);
+  assert.equal(o.batch, [want.cost, src.solve({ x0: [2, 0, 0, 0, 0] }).cost]);
+  assert.is(o.model, "function");
+  assert.is(o.episodes, 4);
+  writeFileSync(path.join(consumer, "use.cjs"), `try { require("cacto-wasm"); console.log("loaded"); } catch (e) { console.log(e.message); }`);
+  const c = run(process.execPath, ["use.cjs"], consumer);
+  assert.match(c.out, /^cacto-wasm is ESM only: use `import \{ createSolver \} from "cacto-wasm"`/);
+});
+
+test("a strict TypeScript consumer (skipLibCheck false): no errors from the package's types, in Node and in browser settings", () => {
+  writeFileSync(path.join(consumer, "node.ts"), `
+import { createSolver, type SolveResult, type Problem } from "cacto-wasm";
+import { SolverPool } from "cacto-wasm/pool";
+import { CactoTrainer, preset, evaluate } from "cacto-wasm/learn";
+const s = await createSolver("car");
+const p: Problem = { x0: [10, 0, 0, 0, 0] };
+const r: SolveResult = s.solve(p);
+const pool = await SolverPool.create({ workers: 1 });
+await pool.close();
+const t = await CactoTrainer.create(preset("toy1d", "quick"), 1);
+console.log(r.cost, typeof evaluate, t.loops);
+`);
+  writeFileSync(path.join(consumer, "browser.ts"), `
+import { createSolver, SYSTEMS } from "cacto-wasm";
+import { WebSolverPool } from "cacto-wasm/web";
+const s = await createSolver("car", { baseUrl: "/wasm/" });
+console.log(s.solve({ x0: [10, 0, 0, 0, 0] }).cost, SYSTEMS.car.nx, typeof WebSolverPool);
+`);
+  const strict = { strict: true, noEmit: true, skipLibCheck: false, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, noImplicitOverride: true, target: "ES2022" };
+  writeFileSync(path.join(consumer, "tsconfig.node.json"), JSON.stringify({ compilerOptions: { ...strict, module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], typeRoots: [path.join(root, "node_modules/@types")] }, files: ["node.ts"] }));
+  writeFileSync(path.join(consumer, "tsconfig.browser.json"), JSON.stringify({ compilerOptions: { ...strict, module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022", "DOM"], types: [] }, files: ["browser.ts"] }));
+  for (const cfg of ["tsconfig.node.json", "tsconfig.browser.json"]) {
+    const r = run(process.execPath, [tsc, "-p", cfg], consumer);
+    const ours = (r.out + r.err).split("\n").filter((l) => /error TS/.test(l) && !/node_modules\/@tensorflow\//.test(l));
+    assert.equal(ours, [], `${cfg}: errors outside TensorFlow.js's own typings`);
+  }
+});
+
+test("the CLI from node_modules/.bin runs the compiled code: systems, solve, bench, train a loop, eval", () => {
+  const bin = path.join(consumer, "node_modules/.bin/cacto");
+  const sys = run(bin, ["systems"], consumer);
+  assert.is(sys.code, 0, sys.err);
+  assert.match(sys.out, /manipulator/);
+  const solve = run(bin, ["solve", "--system", "car", "--x0", "10,0,0,0,0", "--json"], consumer);
+  assert.is(solve.code, 0, solve.err);
+  assert.is(JSON.parse(solve.out).status, "converged");
+  const bench = run(bin, ["bench", "solver", "--systems", "toy1d", "--reps", "1", "--no-ref"], consumer);
+  assert.is(bench.code, 0, bench.err);
+  assert.match(bench.out, /toy1d\s+wasm-simd/);
+  const runDir = path.join(work, "run");
+  const train = run(bin, ["train", "--system", "toy1d", "--loops", "1", "--workers", "0", "--out", runDir], consumer);
+  assert.is(train.code, 0, train.err);
+  assert.match(train.err, /\(1\/3 loops\)/);
+  const ev = run(bin, ["eval", "--run", runDir, "--grid", "2", "--fresh", "2", "--workers", "0"], consumer);
+  assert.is(ev.code, 0, ev.err);
+  assert.ok(readdirSync(runDir).includes("report.md"));
+});
+
+test.run();
