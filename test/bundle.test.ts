@@ -1,7 +1,7 @@
 /**
- * Embedding as the README says: a tiny app imports the package by name ("cacto-wasm", installed as
+ * Embedding as docs/browser.md says: a tiny app imports the package by name ("cacto-wasm", installed as
  * node_modules/cacto-wasm), is bundled with esbuild for the browser, the engine's .wasm is copied next
- * to it, and it runs in headless Chromium. The app's code is the README's example itself (the ```js
+ * to it, and it runs in headless Chromium. The app's code is that page's example itself (the ```js
  * block after the `<!-- embed:app.js -->` marker), so the documentation cannot drift from what works.
  */
 import { test } from "uvu";
@@ -17,20 +17,20 @@ import { Solver } from "../src/to/solver.js";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const script = (name: string) => import(new URL(`../scripts/${name}`, import.meta.url).href);
 
-/** the README's embedding example */
+/** the embedding example of docs/browser.md */
 function readmeExample(): { js: string; html: string } {
-  const md = readFileSync(path.join(root, "README.md"), "utf8");
+  const md = readFileSync(path.join(root, "docs/browser.md"), "utf8");
   const grab = (marker: string, lang: string) => {
     const i = md.indexOf(marker);
-    assert.ok(i >= 0, `README.md has no ${marker} marker`);
+    assert.ok(i >= 0, `docs/browser.md has no ${marker} marker`);
     const m = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(md.slice(i));
-    assert.ok(m, `README.md: no \`\`\`${lang} block after ${marker}`);
+    assert.ok(m, `docs/browser.md: no \`\`\`${lang} block after ${marker}`);
     return m![1];
   };
   return { js: grab("<!-- embed:app.js -->", "js"), html: grab("<!-- embed:index.html -->", "html") };
 }
 
-test("the README's embedding example: bundled with esbuild from the installed package, it solves in Chromium", async () => {
+test("the embedding example of docs/browser.md: bundled with esbuild from the installed package, it solves in Chromium", async () => {
   const { launchChromium } = await script("web-browser.mjs");
   const browser = await launchChromium(); // throws with instructions when Chromium is missing
   const dir = mkdtempSync(path.join(os.tmpdir(), "cacto-embed-"));
@@ -45,9 +45,9 @@ test("the README's embedding example: bundled with esbuild from the installed pa
     writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "embed-demo", type: "module", private: true }));
     const dist = path.join(dir, "dist");
     mkdirSync(path.join(dist, "wasm"), { recursive: true });
-    // the README's commands: esbuild app.js --bundle --format=esm --target=es2022 --external:'node:*'
+    // the page's commands: esbuild app.js --bundle --format=esm --target=es2022 --external:'node:*'
     // --outfile=dist/app.js; copy the .wasm
-    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    const readme = readFileSync(path.join(root, "docs/browser.md"), "utf8");
     assert.ok(readme.includes("npx esbuild app.js --bundle --format=esm --target=es2022 --external:'node:*' --outfile=dist/app.js"));
     await build({
       absWorkingDir: dir, entryPoints: ["app.js"], outfile: path.join(dist, "app.js"),

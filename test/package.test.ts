@@ -8,7 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +76,18 @@ console.log(JSON.stringify({ cost: r.cost, iterations: r.iterations, batch: b.ma
   writeFileSync(path.join(consumer, "use.cjs"), `try { require("cacto-wasm"); console.log("loaded"); } catch (e) { console.log(e.message); }`);
   const c = run(process.execPath, ["use.cjs"], consumer);
   assert.match(c.out, /^cacto-wasm is ESM only: use `import \{ createSolver \} from "cacto-wasm"`/);
+});
+
+test("the README's solver quick start runs as written from the installed package and prints what its comment says", () => {
+  const md = readFileSync(path.join(root, "README.md"), "utf8");
+  const at = md.indexOf("## Quick start");
+  assert.ok(at >= 0, "README.md has a Quick start");
+  const block = /```js\n([\s\S]*?)```/.exec(md.slice(at))![1];
+  writeFileSync(path.join(consumer, "quickstart.mjs"), block);
+  const r = run(process.execPath, ["quickstart.mjs"], consumer);
+  assert.is(r.code, 0, r.err);
+  const promised = /\/\/ (converged [\d.]+)\s*$/m.exec(block)![1];
+  assert.is(r.out.trim(), promised);
 });
 
 test("a strict TypeScript consumer (skipLibCheck false): no errors from the package's types, in Node and in browser settings", () => {
