@@ -21,4 +21,5 @@ export { Td3Trainer, td3Preset, type Td3Config } from "./baselines/td3.js";
 export { criticValueModel, solveWithCriticTerminal, mpcEpisode } from "./baselines/rlto.js";
 export { runExperiment, type ExperimentOptions } from "./experiments/index.js";
 export { ActorCritic } from "./rl/networks.js";
+export { actorLayersModel, criticLayersModel, saveLayersModel, loadLayersModelFromDir, exportNetworks, registerCactoLayers, SineLayer } from "./rl/export.js";
 export { initTf } from "./rl/backend.js";

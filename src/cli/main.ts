@@ -321,6 +321,10 @@ async function cmdTrain(argv: string[]): Promise<number> {
     await trainer.close();
   }
   process.stderr.write(`checkpoint: ${runDir}/checkpoint.json (${trainer.loop}/${trainer.loops} loops)\n`);
+  // the networks in tfjs's LayersModel format next to the checkpoint (the checkpoint is already safe)
+  const { exportNetworks } = await import("../rl/export.js");
+  const nets = await exportNetworks(trainer.learner, trainer.spec, runDir, { seed: trainer.seed, loop: trainer.loop, updates: trainer.updates, preset: cfg.preset });
+  process.stderr.write(`networks: ${nets.actor}/model.json, ${nets.critic}/model.json (tfjs LayersModel on raw [x, k]; see docs/training.md)\n`);
   if (flags.eval) return runEval(trainer, runDir, (flags.grid as number | undefined) ?? 11, cfg.workers, false);
   return 0;
 }
