@@ -13,7 +13,8 @@ if (!src || !dst) {
   console.error("usage: node scripts/web-model.mjs CHECKPOINT.json OUT.json [note]");
   process.exit(2);
 }
-const ck = JSON.parse(readFileSync(src, "utf8"));
+const { unpackCheckpoint } = await import("../src/cacto/packed.ts");
+const ck = unpackCheckpoint(JSON.parse(readFileSync(src, "utf8")));
 const model = packModel(ck, note ?? `packed from ${src}`);
 mkdirSync(path.dirname(dst), { recursive: true });
 const text = JSON.stringify(model);

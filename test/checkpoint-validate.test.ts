@@ -8,7 +8,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { CactoTrainer, type CheckpointData } from "../src/cacto/trainer.js";
 import { preset } from "../src/cacto/presets.js";
-import { saveCheckpoint, loadCheckpoint } from "../src/cacto/checkpoint.js";
+import { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint } from "../src/cacto/checkpoint.js";
 import { validateCheckpoint } from "../src/cacto/validate-checkpoint.js";
 import { evaluate } from "../src/eval/evaluate.js";
 import { Td3Trainer, td3Preset } from "../src/baselines/td3.js";
@@ -74,6 +74,38 @@ test("the CLI refuses a corrupted checkpoint in one line (exit 2) and leaves the
   const ok = spawnSync(process.execPath, [bin, "train", "--resume", "--out", dir, "--loops", "1"], { encoding: "utf8", timeout: 120_000 });
   assert.is(ok.status, 0, ok.stderr);
   assert.is(loadCheckpoint(dir).loop, 2);
+});
+
+test("the packed file format: bulk arrays as base64 binary, a bit-identical round trip, plain-array files still load, a bad packed field is named", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cacto-packed-"));
+  saveCheckpoint(dir, good);
+  const text = readFileSync(path.join(dir, "checkpoint.json"), "utf8");
+  assert.ok(text.length < JSON.stringify(good).length / 1.5, "smaller than decimal text");
+  const file = JSON.parse(text);
+  assert.type(file.buffer.x.$f64, "string", "the replay buffer's states are packed float64");
+  assert.type(file.learner.actor[0].data.$f32, "string", "network weights are packed float32");
+  assert.type(file.buffer.k.$i32, "string", "step indices are packed int32");
+  assert.equal(loadCheckpoint(dir), good, "the round trip is exact");
+  assert.equal(decodeCheckpoint(encodeCheckpoint(good)), good);
+  // the browser path (no Buffer: btoa/atob) writes and reads the same text
+  const G = globalThis as { Buffer?: unknown };
+  const saved = G.Buffer;
+  let browserText = "", browserBack: unknown = null;
+  try { delete G.Buffer; browserText = encodeCheckpoint(good); browserBack = decodeCheckpoint(text); } finally { G.Buffer = saved; }
+  assert.is(browserText, text, "btoa encoding equals Buffer's");
+  assert.equal(browserBack, good, "atob decoding equals Buffer's");
+  writeFileSync(path.join(dir, "checkpoint.json"), JSON.stringify(good));
+  assert.equal(loadCheckpoint(dir), good, "a plain-array file loads too");
+  const bad = JSON.parse(text);
+  bad.buffer.x = { $f64: Buffer.from(new Float64Array(3).buffer).toString("base64") };
+  writeFileSync(path.join(dir, "checkpoint.json"), JSON.stringify(bad));
+  assert.throws(() => loadCheckpoint(dir), /buffer\.x\.length: got 3, expected \d+/);
+  bad.buffer.x = { $f64: 17 };
+  writeFileSync(path.join(dir, "checkpoint.json"), JSON.stringify(bad));
+  assert.throws(() => loadCheckpoint(dir), /buffer\.x: got a packed array whose \$f64 is number, expected a base64 string/);
+  bad.buffer.x = { $f64: Buffer.from(new Uint8Array(12)).toString("base64") };
+  writeFileSync(path.join(dir, "checkpoint.json"), JSON.stringify(bad));
+  assert.throws(() => loadCheckpoint(dir), /buffer\.x: packed \$f64 data of 12 bytes, not a multiple of 8/);
 });
 
 test("the learning API validates at its boundary: create, actorRollout, preset name the field, value and expectation", async () => {

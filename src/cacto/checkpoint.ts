@@ -7,6 +7,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, readdir
 import path from "node:path";
 import type { CheckpointData } from "./trainer.js";
 import { validateCheckpoint } from "./validate-checkpoint.js";
+import { encodeCheckpoint, unpackCheckpoint } from "./packed.js";
+
+export { encodeCheckpoint, decodeCheckpoint } from "./packed.js";
 
 export const CHECKPOINT_FILE = "checkpoint.json";
 
@@ -95,7 +98,7 @@ export function cleanStaleTemps(runDir: string): string[] {
 
 export function saveCheckpoint(runDir: string, data: CheckpointData): string {
   const file = checkpointPath(runDir);
-  writeAtomic(file, JSON.stringify(data));
+  writeAtomic(file, encodeCheckpoint(data));
   return file;
 }
 
@@ -103,10 +106,16 @@ export function loadCheckpoint(runDir: string): CheckpointData {
   const file = checkpointPath(runDir);
   if (!existsSync(file)) throw new RangeError(`--run: no checkpoint at ${file} (train first: cacto train --out ${runDir})`);
   let d: CheckpointData;
+  let raw: unknown;
   try {
-    d = JSON.parse(readFileSync(file, "utf8")) as CheckpointData;
+    raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new RangeError(`checkpoint ${file}: not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    d = unpackCheckpoint(raw);
+  } catch (e) {
+    throw new RangeError(`checkpoint ${file}: ${(e as Error).message}`);
   }
   validateCheckpoint(d, `checkpoint ${file}`);
   return d;

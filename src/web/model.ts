@@ -8,6 +8,7 @@
 import type { CheckpointData, LoopMetrics } from "../cacto/trainer.js";
 import type { CactoConfig } from "../cacto/presets.js";
 import type { ActorCriticConfig, AdamConfig, AdamData, TensorData } from "../rl/networks.js";
+import { unpackCheckpoint } from "../cacto/packed.js";
 
 export interface PackedTensor {
   shape: number[];
@@ -112,7 +113,7 @@ export function modelToCheckpoint(m: WebModel): CheckpointData {
 /** a checkpoint from either file kind (full checkpoint or compact model) */
 export function asCheckpoint(data: unknown): CheckpointData {
   const d = data as { format?: string };
-  if (d?.format === "cacto-checkpoint") return data as CheckpointData;
+  if (d?.format === "cacto-checkpoint") return unpackCheckpoint(data);
   if (d?.format === "cacto-web-model") return modelToCheckpoint(data as WebModel);
   throw new RangeError(`expected a cacto checkpoint or a cacto web model, got format ${JSON.stringify(d?.format)}`);
 }
