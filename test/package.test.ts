@@ -90,6 +90,18 @@ test("the README's solver quick start runs as written from the installed package
   assert.is(r.out.trim(), promised);
 });
 
+test("examples/: solve, batch and train run against the installed package with plain node", () => {
+  for (const [file, re] of [
+    ["solve.mjs", /^converged in \d+ iterations: cost 45\.4972/m],
+    ["batch.mjs", /32 problems on 2 workers .*\nproblem 7: pool (-?[\d.]+), sequential \1/],
+    ["train.mjs", /loop 2\/2: 16 TO problems[\s\S]*evaluation states: TO from zeros -?[\d.]+, from the actor -?[\d.]+[\s\S]*actor\/model\.json/],
+  ] as const) {
+    const r = run(process.execPath, [path.join(consumer, "node_modules/cacto-wasm/examples", file)], consumer);
+    assert.is(r.code, 0, `${file}: ${r.err}`);
+    assert.match(r.out, re, file);
+  }
+});
+
 test("a strict TypeScript consumer (skipLibCheck false): no errors from the package's types, in Node and in browser settings", () => {
   writeFileSync(path.join(consumer, "node.ts"), `
 import { createSolver, type SolveResult, type Problem } from "cacto-wasm";
