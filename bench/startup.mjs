@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up of the installed package vs the TypeScript sources through tsx (what every user paid
 // before dist/ existed), side by side in one script: `cacto systems` and a one-solve Node script,
-// median of N runs each, plus the consumer's install size. Packs this checkout (dist/ must be built:
+// median of N runs each, plus the consumer's install size (solver only, then with TensorFlow.js). Packs this checkout (dist/ must be built:
 // npm run build), installs the tarball into a temporary project from npm's cache.
 //   node bench/startup.mjs [runs=7]
 import { execFileSync, spawnSync } from "node:child_process";
@@ -40,10 +40,12 @@ const rows = [
 rmSync(path.join(root, ".startup-one.ts"), { force: true });
 const du = (p) => Number(execFileSync("du", ["-sk", p], { encoding: "utf8" }).split("\t")[0]) / 1024;
 const size = du(path.join(app, "node_modules"));
-const tf = du(path.join(app, "node_modules/@tensorflow"));
+// a learning user adds TensorFlow.js (an optional peer dependency)
+execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "@tensorflow/tfjs@4.22.0", "@tensorflow/tfjs-backend-wasm@4.22.0"], { cwd: app, stdio: "ignore" });
+const withTf = du(path.join(app, "node_modules"));
 console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}; median of ${runs} runs`);
 console.log("| | installed package (plain node, dist/) | sources through tsx | ratio |");
 console.log("|---|---:|---:|---:|");
 for (const [name, a, b] of rows) console.log(`| ${name} | ${a.toFixed(0)} ms | ${b.toFixed(0)} ms | ${(b / a).toFixed(1)}x |`);
-console.log(`consumer install: node_modules ${size.toFixed(0)} MB, of which TensorFlow.js ${tf.toFixed(0)} MB; tarball ${(packed.size / 1024).toFixed(0)} KB (${packed.entryCount} files)`);
+console.log(`consumer install: solver only ${size.toFixed(1)} MB; with TensorFlow.js for learning ${withTf.toFixed(0)} MB; tarball ${(packed.size / 1024).toFixed(0)} KB (${packed.entryCount} files)`);
 rmSync(work, { recursive: true, force: true });

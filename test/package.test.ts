@@ -46,6 +46,24 @@ test("build, pack and install into a fresh project: the tarball holds dist/ with
   assert.is(inst.code, 0, inst.err);
   assert.ok(existsSync(path.join(consumer, "node_modules/cacto-wasm/dist/src/index.js")));
   assert.not.ok(existsSync(path.join(consumer, "node_modules/tsx")), "tsx is not installed for users");
+  assert.not.ok(existsSync(path.join(consumer, "node_modules/@tensorflow")), "TensorFlow.js (an optional peer) is not installed for solver-only users");
+});
+
+test("without TensorFlow.js: the solver works; cacto-wasm/learn and cacto train say what to install", () => {
+  writeFileSync(path.join(consumer, "solver-only.mjs"), 'import { createSolver } from "cacto-wasm";\nconsole.log((await createSolver("car")).solve({ x0: [10, 0, 0, 0, 0] }).statusName);\n');
+  const ok = run(process.execPath, ["solver-only.mjs"], consumer);
+  assert.is(ok.code, 0, ok.err);
+  assert.is(ok.out.trim(), "converged");
+  writeFileSync(path.join(consumer, "learn-missing.mjs"), 'try { await import("cacto-wasm/learn"); console.log("loaded"); } catch (e) { console.log(e.message); }\n');
+  const l = run(process.execPath, ["learn-missing.mjs"], consumer);
+  assert.match(l.out, /^cacto-wasm\/learn needs TensorFlow\.js, which is not installed: npm install @tensorflow\/tfjs@4\.22\.0 @tensorflow\/tfjs-backend-wasm@4\.22\.0/);
+  const t = run(path.join(consumer, "node_modules/.bin/cacto"), ["train", "--system", "toy1d", "--loops", "1", "--out", path.join(work, "no-tf")], consumer);
+  assert.is(t.code, 2);
+  assert.match(t.err, /^cacto: train needs TensorFlow\.js, which is not installed: npm install @tensorflow\/tfjs@4\.22\.0/);
+  assert.is(t.err.trim().split("\n").length, 1, "one line");
+  // then the learning user installs it
+  const inst = run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "@tensorflow/tfjs@4.22.0", "@tensorflow/tfjs-backend-wasm@4.22.0"], consumer, 600_000);
+  assert.is(inst.code, 0, inst.err);
 });
 
 test("plain node (no loader): solver, pool, learn entry; the same numbers as the sources; require gives the ESM-only message", async () => {

@@ -414,6 +414,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // one line per error, no stack traces (CACTO_DEBUG=1 adds them); exit codes: EXIT_CODES
     const err = e instanceof Error ? e : new Error(String(e));
+    if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && /@tensorflow\/tfjs/.test(err.message)) {
+      // TensorFlow.js is an optional peer dependency: only training, evaluation and experiments need it
+      process.stderr.write(`cacto: ${cmd} needs TensorFlow.js, which is not installed: npm install @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0\n`);
+      return EXIT_CODES.usage;
+    }
     const first = (err.message.split("\n")[0] ?? "").slice(0, 1000);
     if (process.env.CACTO_DEBUG === "1") process.stderr.write(`${err.stack}\n`);
     if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
