@@ -2,8 +2,9 @@
  * The package as users get it (issue 12): `npm run build`, `npm pack`, installed into a fresh consumer
  * project, then used with plain `node` (no tsx): the solver, the worker pool, the learning entry, a
  * CommonJS `require` (a clear "ESM only" error), a strict TypeScript consumer with skipLibCheck false
- * (Node and browser settings), and the CLI verbs from node_modules/.bin. The install uses npm's cache
- * (`--prefer-offline`; CI's `npm ci` has filled it).
+ * (Node and browser settings), the CLI verbs from node_modules/.bin, and a Vite build with no
+ * configuration loaded in Chromium. The install uses npm's cache (`--prefer-offline`; CI's `npm ci`
+ * has filled it); Vite is this repository's pinned dev dependency, run on the consumer's project.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -167,6 +168,40 @@ test("the CLI from node_modules/.bin runs the compiled code: systems, solve, ben
   const ev = run(bin, ["eval", "--run", runDir, "--grid", "2", "--fresh", "2", "--workers", "0"], consumer);
   assert.is(ev.code, 0, ev.err);
   assert.ok(readdirSync(runDir).includes("report.md"));
+});
+
+test("a Vite build of the consumer, with no configuration: Vite emits the engine's .wasm (the literal new URL in the loader) and the page solves in Chromium as Node does", async () => {
+  const app = path.join(consumer, "vite-app");
+  run("mkdir", ["-p", app], consumer);
+  writeFileSync(path.join(app, "index.html"), '<!doctype html><meta charset="utf-8"><title>vite</title><script type="module" src="./main.js"></script>\n');
+  writeFileSync(path.join(app, "main.js"), [
+    'import { createSolver } from "cacto-wasm";',
+    'const solver = await createSolver("car");   // no baseUrl: the bundler placed the .wasm',
+    'const r = solver.solve({ x0: [10, 0, 0, 0, 0] });',
+    'document.body.textContent = `${r.statusName}: cost ${r.cost.toFixed(4)} in ${r.iterations} iterations`;',
+  ].join("\n"));
+  const vite = path.join(root, "node_modules/vite/bin/vite.js");
+  const b = run(process.execPath, [vite, "build", "--logLevel", "warn", "--outDir", "dist"], app);
+  assert.is(b.code, 0, b.err + b.out);
+  const assets = readdirSync(path.join(app, "dist/assets"));
+  assert.ok(assets.some((f) => /^engine-simd-.*\.wasm$/.test(f)), `Vite emitted the engine: ${assets.join(", ")}`);
+  const { launchChromium } = await import(new URL("../scripts/web-browser.mjs", import.meta.url).href);
+  const { serve } = await import(new URL("../scripts/web-serve.mjs", import.meta.url).href);
+  const browser = await launchChromium();
+  const s = await serve({ dir: path.join(app, "dist"), port: 0 });
+  try {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e: Error) => errors.push(e.message));
+    await page.goto(s.url);
+    await page.waitForFunction(() => /cost/.test(document.body.textContent ?? ""), null, { timeout: 30_000 });
+    const want = new Solver(await Engine.create(), "car").solve({ x0: [10, 0, 0, 0, 0] });
+    assert.is((await page.evaluate(() => document.body.textContent ?? "")).trim(), `${want.statusName}: cost ${want.cost.toFixed(4)} in ${want.iterations} iterations`);
+    assert.equal(errors, []);
+  } finally {
+    await browser.close();
+    await new Promise((r) => s.server.close(r));
+  }
 });
 
 test.run();
