@@ -50,6 +50,16 @@ test("build, pack and install into a fresh project: the tarball holds dist/ with
   assert.not.ok(existsSync(path.join(consumer, "node_modules/@tensorflow")), "TensorFlow.js (an optional peer) is not installed for solver-only users");
 });
 
+test("publint (strict) and arethetypeswrong (ESM-only profile) pass on the package and its tarball", () => {
+  const pub = run(process.execPath, [path.join(root, "node_modules/publint/src/cli.js"), "--strict", "--pack", "false"], root);
+  assert.is(pub.code, 0, pub.out + pub.err);
+  assert.match(pub.out, /All good!/);
+  const tgz = readdirSync(work).find((f) => f.endsWith(".tgz"))!;
+  const attw = run(process.execPath, [path.join(root, "node_modules/@arethetypeswrong/cli/dist/index.js"), path.join(work, tgz),
+    "--profile", "esm-only", "--exclude-entrypoints", "wasm/engine-simd.wasm", "wasm/engine-scalar.wasm", "--format", "json"], root);
+  assert.is(attw.code, 0, attw.out.slice(0, 2000) + attw.err);
+});
+
 test("without TensorFlow.js: the solver works; cacto-wasm/learn and cacto train say what to install", () => {
   writeFileSync(path.join(consumer, "solver-only.mjs"), 'import { createSolver } from "cacto-wasm";\nconsole.log((await createSolver("car")).solve({ x0: [10, 0, 0, 0, 0] }).statusName);\n');
   const ok = run(process.execPath, ["solver-only.mjs"], consumer);
