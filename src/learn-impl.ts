@@ -1,6 +1,8 @@
 /**
- * The learning side's exports (see learn.ts, which loads this module after checking that
- * TensorFlow.js is installed).
+ * `cacto-wasm/learn`: CACTO / CACTO-SL training, evaluation, checkpoints, the tfjs export, the
+ * baselines and the experiments (Node; needs TensorFlow.js). The entry module (learn.ts) loads this
+ * one after checking that TensorFlow.js is installed and re-exports everything here.
+ * @module learn
  */
 export { CactoTrainer, type LoopMetrics, type Progress, type CheckpointData } from "./cacto/trainer.js";
 export { preset, type PresetName, type CactoConfig } from "./cacto/presets.js";

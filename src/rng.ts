@@ -57,10 +57,12 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 
+  /** the four 32-bit state words (for checkpoints; `setState` restores them) */
   getState(): number[] {
     return Array.from(this.s);
   }
 
+  /** restore a state from `getState`; throws a RangeError unless it has 4 words */
   setState(state: ArrayLike<number>): void {
     if (state.length !== 4) throw new RangeError(`rng state: got ${state.length} words, expected 4`);
     for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;

@@ -60,6 +60,15 @@ test("publint (strict) and arethetypeswrong (ESM-only profile) pass on the packa
   assert.is(attw.code, 0, attw.out.slice(0, 2000) + attw.err);
 });
 
+test("the API reference builds with TypeDoc and every public export is documented (npm run docs:api)", () => {
+  const out = path.join(work, "api");
+  const r = run(process.execPath, [path.join(root, "node_modules/typedoc/bin/typedoc"), "--out", out, "--logLevel", "Warn"], root);
+  assert.is(r.code, 0, r.out + r.err);
+  const undocumented = (r.out + r.err).split("\n").filter((l) => /does not have any documentation/.test(l));
+  assert.equal(undocumented, [], "exports without a doc comment");
+  assert.ok(existsSync(path.join(out, "index.html")));
+});
+
 test("without TensorFlow.js: the solver works; cacto-wasm/learn and cacto train say what to install", () => {
   writeFileSync(path.join(consumer, "solver-only.mjs"), 'import { createSolver } from "cacto-wasm";\nconsole.log((await createSolver("car")).solve({ x0: [10, 0, 0, 0, 0] }).statusName);\n');
   const ok = run(process.execPath, ["solver-only.mjs"], consumer);

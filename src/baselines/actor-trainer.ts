@@ -62,6 +62,7 @@ export abstract class RegressionActorTrainer<C extends RegressionActorConfig> {
     this.model = new ModelEvaluator(engine, this.spec.name);
   }
 
+  /** solve the problems on the worker pool (started on first use) when workers > 0, else in this thread */
   protected async solveAll(problems: Problem[], options: SolveOptions): Promise<SolveResult[]> {
     if (this.config.workers > 0) {
       // loaded on demand: the pool needs Node's worker_threads, which browsers lack (they use workers: 0)
@@ -85,11 +86,13 @@ export abstract class RegressionActorTrainer<C extends RegressionActorConfig> {
     return rolloutPolicy(this.spec, this.model, (s) => this.act(s), starts);
   }
 
+  /** stop the TO worker pool if one was started, so its threads do not keep Node running */
   async close(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
   }
 
+  /** free the actor's and its optimiser's tensors; the trainer cannot be used afterwards */
   dispose(): void {
     this.actor.dispose();
     this.opt.dispose();

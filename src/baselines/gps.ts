@@ -41,6 +41,7 @@ import { RegressionActorTrainer, makeRegressionActor } from "./actor-trainer.js"
 
 export type GpsPresetName = "quick" | "reference";
 
+/** A coupled-imitation run's settings (`gpsPreset` makes one; `GpsTrainer.create` checks every field). */
 export interface GpsConfig {
   system: SystemName;
   preset: GpsPresetName | "custom";
@@ -165,6 +166,7 @@ export function checkGpsConfig(c: GpsConfig): void {
   normaliseOptions(c.to, spec.umax, spec.nx, spec.solverDefaults);
 }
 
+/** The coupled TO imitation baseline; make one with `create()`, run it with `runAll()`. */
 export class GpsTrainer extends RegressionActorTrainer<GpsConfig> {
   /** metrics of the iterations run so far */
   readonly history: GpsIterationMetrics[] = [];

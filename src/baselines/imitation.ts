@@ -37,6 +37,7 @@ import { RegressionActorTrainer, makeRegressionActor } from "./actor-trainer.js"
 
 export type ImitationPresetName = "quick" | "reference";
 
+/** An imitation run's settings (`imitationPreset` makes one; `create` and `fromData` check every field). */
 export interface ImitationConfig {
   system: SystemName;
   preset: ImitationPresetName | "custom";
@@ -158,6 +159,7 @@ function checkConfig(c: ImitationConfig): void {
   normaliseOptions(c.to, spec.umax, spec.nx, spec.solverDefaults);
 }
 
+/** The TO -> RL imitation baseline; make one with `create()` or `fromData()`, run it with `train()`. */
 export class ImitationTrainer extends RegressionActorTrainer<ImitationConfig> {
   metrics: ImitationMetrics;
   starts: { x0: number[]; k0: number }[] | null = null;
@@ -209,6 +211,7 @@ export class ImitationTrainer extends RegressionActorTrainer<ImitationConfig> {
     return t;
   }
 
+  /** the whole state (config, RNG, actor, optimiser, starts, dataset, metrics) as copies, for `fromData` */
   serialize(): ImitationData {
     return {
       format: "imitation-checkpoint", version: 1,

@@ -54,6 +54,7 @@ import { BatchedEnv, type EnvState, type FinishedEpisode } from "./env.js";
 export type Td3Mode = "td3" | "ddpg";
 export type Td3PresetName = "quick" | "reference";
 
+/** A TD3 / DDPG run's settings (`td3Preset` makes one; `checkTd3Config` names the first bad field). */
 export interface Td3Config {
   system: SystemName;
   preset: Td3PresetName | "custom";
@@ -323,6 +324,7 @@ export interface Td3Data {
   metrics: Td3Metrics[];
 }
 
+/** The TD3 / DDPG model-free baseline; make one with `create()` or `fromData()`. */
 export class Td3Trainer {
   readonly config: Td3Config;
   readonly spec: SystemSpec;
@@ -436,6 +438,7 @@ export class Td3Trainer {
     return t;
   }
 
+  /** the whole state (networks, targets, Adam moments, buffer, env, RNG, counters, metrics) for `fromData` */
   serialize(): Td3Data {
     const none: TensorData[] = [];
     return {
@@ -673,6 +676,7 @@ export class Td3Trainer {
     return rolloutCosts(this.model, this.actorRollout(starts));
   }
 
+  /** free every network's and optimiser's tensors; the trainer cannot be used afterwards */
   dispose(): void {
     for (const n of [this.actor, this.actorTarget, this.q1, this.q2, this.q1Target, this.q2Target]) n?.dispose();
     for (const o of [this.actorOpt, this.q1Opt, this.q2Opt]) o?.dispose();

@@ -13,10 +13,12 @@ export { encodeCheckpoint, decodeCheckpoint } from "./packed.js";
 
 export const CHECKPOINT_FILE = "checkpoint.json";
 
+/** the checkpoint file of a run directory: `<runDir>/checkpoint.json` */
 export function checkpointPath(runDir: string): string {
   return path.join(runDir, CHECKPOINT_FILE);
 }
 
+/** whether `runDir` holds a checkpoint file */
 export function hasCheckpoint(runDir: string): boolean {
   return existsSync(checkpointPath(runDir));
 }
@@ -96,12 +98,20 @@ export function cleanStaleTemps(runDir: string): string[] {
   return gone;
 }
 
+/**
+ * Write `data` to the run directory's checkpoint file atomically (packed format, directory created
+ * if needed); returns the file's path. Throws a WriteError if it cannot be written.
+ */
 export function saveCheckpoint(runDir: string, data: CheckpointData): string {
   const file = checkpointPath(runDir);
   writeAtomic(file, encodeCheckpoint(data));
   return file;
 }
 
+/**
+ * Read and validate the run directory's checkpoint; throws a RangeError if it is missing, is not
+ * JSON or has a bad field.
+ */
 export function loadCheckpoint(runDir: string): CheckpointData {
   const file = checkpointPath(runDir);
   if (!existsSync(file)) throw new RangeError(`--run: no checkpoint at ${file} (train first: cacto train --out ${runDir})`);

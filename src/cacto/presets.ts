@@ -6,8 +6,10 @@ import { SYSTEMS } from "../systems/specs.js";
 import type { SystemName } from "../systems/layout.js";
 import type { SolveOptions } from "../to/types.js";
 
+/** "reference" (the published configuration) or "quick" (scaled down to a few minutes). */
 export type PresetName = "quick" | "reference";
 
+/** Everything a CACTO run uses besides its seed (`CactoTrainer.create` validates every field). */
 export interface CactoConfig {
   system: SystemName;
   preset: PresetName;
@@ -50,6 +52,7 @@ const REFERENCE_LOOPS: Record<SystemName, number> = {
   toy1d: 4, single_integrator: 8, double_integrator: 6, car: 13, car_park: 13, manipulator: 17,
 };
 
+/** A new CactoConfig: preset `name` for `system`; throws a RangeError for an unknown system or name. */
 export function preset(system: SystemName, name: PresetName): CactoConfig {
   if (!Object.prototype.hasOwnProperty.call(SYSTEMS, system)) {
     throw new RangeError(`preset: system: got ${JSON.stringify(system)}, expected one of ${Object.keys(SYSTEMS).join(", ")}`);

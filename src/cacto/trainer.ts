@@ -24,6 +24,7 @@ import { normaliseOptions } from "../to/options.js";
 import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
 import { rolloutCosts } from "../rl/rollout.js";
 
+/** What one CACTO loop did (`CactoTrainer.runLoop` returns it; `CactoTrainer.metrics` keeps them all). */
 export interface LoopMetrics {
   loop: number;
   episodes: number;
@@ -49,6 +50,7 @@ export interface LoopMetrics {
   diagnostics?: LoopDiagnostics;
 }
 
+/** A report to runLoop's `onProgress` callback: the phase, and how far into it the loop is. */
 export interface Progress {
   phase: "rollout" | "to" | "updates" | "done";
   loop: number;
@@ -61,6 +63,7 @@ export interface Progress {
   actorLoss?: number;
 }
 
+/** The whole training state as JSON-able data (`CactoTrainer.serialize`, `saveCheckpoint`). */
 export interface CheckpointData {
   format: "cacto-checkpoint";
   version: 1;
@@ -75,6 +78,10 @@ export interface CheckpointData {
   metrics: LoopMetrics[];
 }
 
+/**
+ * One seeded CACTO / CACTO-SL run; make one with `create()` or `fromCheckpoint()`, and end it with
+ * `close()` and `dispose()`.
+ */
 export class CactoTrainer {
   readonly config: CactoConfig;
   readonly spec: SystemSpec;
@@ -106,6 +113,10 @@ export class CactoTrainer {
     this.model = new ModelEvaluator(engine, this.spec.name);
   }
 
+  /**
+   * A fresh trainer: the config and seed are validated (the error names the bad field), the tf backend
+   * and an engine are set up, and the networks' initial weights are drawn from Rng(seed).
+   */
   static async create(config: CactoConfig, seed: number): Promise<CactoTrainer> {
     // validated at the boundary: a bad field fails here, not after a loop of TO
     validateConfig(config, "CactoTrainer.create");
@@ -122,6 +133,10 @@ export class CactoTrainer {
     return new CactoTrainer(config, seed, learner, new ReplayBuffer(spec.nx, config.bufferCapacity), rng, await Engine.create());
   }
 
+  /**
+   * Restore a trainer from `serialize()`'s data, validated first (a RangeError naming the bad field,
+   * prefixed by `where`); training continues bit for bit.
+   */
   static async fromCheckpoint(d: CheckpointData, where = "checkpoint"): Promise<CactoTrainer> {
     // every field checked against the checkpoint's config and system before anything is built
     validateCheckpoint(d, where);
@@ -144,6 +159,10 @@ export class CactoTrainer {
     return this.loop >= this.loops;
   }
 
+  /**
+   * the whole training state, for `saveCheckpoint` / `fromCheckpoint` (its config and metrics are the
+   * trainer's own objects, not copies)
+   */
   serialize(): CheckpointData {
     return {
       format: "cacto-checkpoint", version: 1, config: this.config, seed: this.seed, loop: this.loop, updates: this.updates,
@@ -351,11 +370,13 @@ export class CactoTrainer {
     return dQdu;
   }
 
+  /** stop the TO worker pool if one was started (workers > 0), so its threads do not keep Node running */
   async close(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
   }
 
+  /** free the networks' tensors; the trainer cannot be used afterwards (call `close()` too) */
   dispose(): void {
     this.learner.dispose();
   }

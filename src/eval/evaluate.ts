@@ -91,6 +91,7 @@ export interface Summary {
   wins: number;
 }
 
+/** What `evaluate` returns: per-start results, summaries and paired statistics per set, as plain JSON. */
 export interface Evaluation {
   format: "cacto-evaluation";
   version: 1;
@@ -121,6 +122,7 @@ export interface Evaluation {
   metrics: LoopMetrics[];
 }
 
+/** Options of `evaluate`; an unknown key or an out-of-range value throws, naming it. */
 export interface EvaluateOptions {
   /** points per axis of the position grid (default 11) */
   grid?: number;
@@ -232,6 +234,10 @@ function checkEvaluateArgs(trainer: CactoTrainer, opts: EvaluateOptions): void {
   }
 }
 
+/**
+ * Run the evaluation protocol (see the file comment) for a trained CactoTrainer. With workers > 0 the TO
+ * solves run on a SolverPool of its own, closed before it returns.
+ */
 export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}): Promise<Evaluation> {
   checkEvaluateArgs(trainer, opts);
   const t0 = performance.now();

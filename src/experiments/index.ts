@@ -2,6 +2,7 @@
 import type { SystemName } from "../systems/layout.js";
 import type { PresetName } from "../cacto/presets.js";
 
+/** Options of `runExperiment` (the `cacto experiment` flags); each experiment reads the ones it uses. */
 export interface ExperimentOptions {
   system?: SystemName;
   preset?: PresetName;
@@ -11,9 +12,14 @@ export interface ExperimentOptions {
   out?: string;
   /** S only: fields replacing the preset's (e.g. { to: { maxIter: 200 }, dropUnconverged: true }) */
   set?: Record<string, unknown>;
+  /** receives one progress line at a time (default: none) */
   log?: (s: string) => void;
 }
 
+/**
+ * Run experiment E1, E2, E3, E4 or S, writing report.md and results.json under `o.out` (default
+ * reports/<id>; S: reports/S-<system>); returns the report's path. Another id throws a RangeError.
+ */
 export async function runExperiment(id: string, o: ExperimentOptions): Promise<string> {
   const out = o.out ?? `reports/${id}`;
   switch (id) {

@@ -634,6 +634,7 @@ export class ActorCritic {
     return ac;
   }
 
+  /** free the tensors of all networks and optimisers; the learner cannot be used afterwards */
   dispose(): void {
     this.actor.dispose();
     this.critic.dispose();

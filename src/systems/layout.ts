@@ -65,5 +65,7 @@ export const SYSTEM_IDS = {
   manipulator: 5,
 } as const;
 
+/** The name of a benchmark system: "toy1d", "single_integrator", ..., "manipulator". */
 export type SystemName = keyof typeof SYSTEM_IDS;
+/** Every system name, in id order. */
 export const SYSTEM_NAMES = Object.keys(SYSTEM_IDS) as SystemName[];

@@ -38,6 +38,10 @@ export interface CostWeights {
   a2: number;
 }
 
+/**
+ * A benchmark system as plain data: dimensions, horizon, cost weights, obstacles, sampling ranges,
+ * state normalisation and evaluation states (`buildParams` makes its parameter block).
+ */
 export interface SystemSpec {
   name: SystemName;
   id: number;
@@ -99,6 +103,7 @@ const INTEGRATOR_WEIGHTS: CostWeights = {
 
 const PI = Math.PI;
 
+/** The six benchmark systems, by name. */
 export const SYSTEMS: Record<SystemName, SystemSpec> = {
   toy1d: {
     name: "toy1d", id: SYSTEM_IDS.toy1d, title: "1-D three-minima toy",

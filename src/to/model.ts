@@ -20,6 +20,10 @@ export interface BatchEval {
   lu: Float64Array;
 }
 
+/**
+ * A system's dynamics and cost kernels on `engine`, with the system's parameter block or a full
+ * block `params`. Bad inputs throw a RangeError or TypeError naming the argument; outputs are copies.
+ */
 export class ModelEvaluator {
   readonly spec: SystemSpec;
   readonly params: Float64Array;
@@ -62,11 +66,13 @@ export class ModelEvaluator {
     return { A: this.engine.f64(this.s[3], n * n).slice(), B: this.engine.f64(this.s[4], n * m).slice() };
   }
 
+  /** running cost l(x, u) */
   running(x: ArrayLike<number>, u: ArrayLike<number>): number {
     this.x(x); this.u(u);
     return this.engine.exports.modelRunning(this.spec.id, this.pPtr, this.s[0], this.s[1]);
   }
 
+  /** l(x, u) and its derivatives lx (nx), lu (nu), lxx (nx*nx), luu (nu*nu), lux (nu*nx), row-major */
   runningDiff(x: ArrayLike<number>, u: ArrayLike<number>) {
     const { nx: n, nu: m } = this.spec;
     this.x(x); this.u(u);
@@ -76,11 +82,13 @@ export class ModelEvaluator {
     return { l, lx: e.f64(s[5], n).slice(), lu: e.f64(s[6], m).slice(), lxx: e.f64(s[7], n * n).slice(), luu: e.f64(s[8], m * m).slice(), lux: e.f64(s[9], m * n).slice() };
   }
 
+  /** terminal cost l_N(x) */
   terminal(x: ArrayLike<number>): number {
     this.x(x);
     return this.engine.exports.modelTerminal(this.spec.id, this.pPtr, this.s[0]);
   }
 
+  /** l_N(x) and its derivatives lx (nx), lxx (nx*nx, row-major) */
   terminalDiff(x: ArrayLike<number>) {
     const n = this.spec.nx;
     this.x(x);

@@ -9,17 +9,23 @@ import type { EngineFlavour } from "../wasm/load.js";
 import { checkInt } from "./validate.js";
 import { BatchDispatcher, type WorkerReply } from "./dispatch.js";
 
+/** Options of `SolverPool.create`. */
 export interface PoolOptions {
   /** number of worker threads (default: available cores) */
   workers?: number;
   flavour?: EngineFlavour;
 }
 
+/** Batches of TO problems on Node worker threads; make one with `create()`, end it with `close()`. */
 export class SolverPool extends BatchDispatcher<Worker> {
   private constructor(size: number, private readonly url: URL, private readonly flavour: EngineFlavour) {
     super(size, "SolverPool");
   }
 
+  /**
+   * Start the workers (each with its own engine) and resolve once all are ready. Throws a RangeError
+   * for `workers` outside 1..256, or the error of a worker that failed to start (the others are closed).
+   */
   static async create(opts: PoolOptions = {}): Promise<SolverPool> {
     const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
     const size = checkInt("workers", opts.workers ?? cores, 1, 256);
@@ -49,6 +55,10 @@ export class SolverPool extends BatchDispatcher<Worker> {
     return this.workers.includes(w);
   }
 
+  /**
+   * Reject every queued or running job with a "closed" error and terminate the worker threads;
+   * resolves once they have stopped. A later solveBatch rejects.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const ws = this.workers;

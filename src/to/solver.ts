@@ -13,6 +13,7 @@ import { buildWarmStart } from "./warmstart.js";
 import { checkKeys, checkSystem, checkVector, show } from "./validate.js";
 import { checkHorizon, maxHorizonFor } from "./capacity.js";
 
+/** Settings of one solver (`new Solver`, `createSolver`). */
 export interface SolverConfig {
   /** initial workspace capacity in steps (grows on demand; default the system's NSTEPS) */
   maxHorizon?: number;
@@ -93,6 +94,10 @@ export function trackingCost(U: ArrayLike<number>, uRef: ArrayLike<number>, rho:
   return total;
 }
 
+/**
+ * Solves TO problems of one system on an engine, reusing one workspace (grown for a longer horizon;
+ * memory never shrinks). `createSolver` makes one on a fresh engine.
+ */
 export class Solver {
   readonly spec: SystemSpec;
   readonly engine: Engine;

@@ -1,8 +1,13 @@
 /** Public types of the trajectory-optimisation front. */
 
 export const STATUS_NAMES = ["converged", "max-iterations", "time-limit", "regularisation-limit", "non-finite"] as const;
+/** How a solve ended (`SolveResult.statusName`); `SolveResult.status` is its index in STATUS_NAMES. */
 export type StatusName = (typeof STATUS_NAMES)[number];
 
+/**
+ * Options of a solve (`Solver.solve`, `solveBatch`, the pools); unset fields take the defaults given
+ * here or the system's `solverDefaults`. An unknown key or a bad value throws an error naming it.
+ */
 export interface SolveOptions {
   /** iteration budget (default 200) */
   maxIter?: number;
@@ -64,8 +69,10 @@ export interface TerminalModel {
   xref: ArrayLike<number>;
 }
 
+/** A generated warm start: "zeros", "ics" (every state = x0, controls 0) or "random" (uniform in +-umax). */
 export type WarmStartKind = "zeros" | "ics" | "random";
 
+/** An explicit warm start: controls and, optionally, states. */
 export interface WarmStart {
   /** controls, horizon*nu values */
   U: ArrayLike<number>;
@@ -73,6 +80,10 @@ export interface WarmStart {
   X?: ArrayLike<number> | null;
 }
 
+/**
+ * One TO problem: initial state, horizon, warm start and tracking reference. An unknown key or a bad
+ * value throws a RangeError (or TypeError) naming the field.
+ */
 export interface Problem {
   x0: ArrayLike<number>;
   /** number of control steps N (default: the system's NSTEPS) */
@@ -85,6 +96,10 @@ export interface Problem {
   uRef?: ArrayLike<number> | null;
 }
 
+/**
+ * The outcome of one solve: status, cost, trajectory, the final backward pass's gains and value
+ * gradients, and diagnostics. Arrays are copies, not views of engine memory.
+ */
 export interface SolveResult {
   status: number;
   statusName: StatusName;

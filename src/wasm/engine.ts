@@ -6,6 +6,7 @@ import type { EngineExports } from "./abi.js";
 import { instantiateEngine, type LoadOptions, type EngineFlavour } from "./load.js";
 import { ENGINE_MAX_BYTES } from "../to/capacity.js";
 
+/** One WASM engine instance with its own linear memory; make one with `Engine.create`. */
 export class Engine {
   readonly exports: EngineExports;
   readonly flavour: EngineFlavour;
@@ -19,6 +20,11 @@ export class Engine {
     this.top = align16(exports.heapBase());
   }
 
+  /**
+   * Instantiate a new engine with its own memory: `opts.wasm` when given, else the `opts.flavour` build
+   * (default "simd") from `opts.baseUrl` (default: the package's build/). Compiled modules are cached
+   * per URL; throws if the .wasm cannot be read or fetched, or is not a WebAssembly module.
+   */
   static async create(opts: LoadOptions = {}): Promise<Engine> {
     return new Engine(await instantiateEngine(opts), opts.flavour ?? "simd");
   }
@@ -57,6 +63,7 @@ export class Engine {
     return new Float64Array(this.exports.memory.buffer, ptr, length);
   }
 
+  /** u32 view (valid until the next alloc that grows memory) */
   u32(ptr: number, length: number): Uint32Array {
     return new Uint32Array(this.exports.memory.buffer, ptr, length);
   }

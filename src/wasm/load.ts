@@ -4,8 +4,10 @@
  */
 import type { EngineExports } from "./abi.js";
 
+/** The engine build: "simd" (f64x2 kernels, the default) or "scalar" (no SIMD instructions). */
 export type EngineFlavour = "simd" | "scalar";
 
+/** Which engine build to load and where its .wasm comes from (`Engine.create`, `createSolver`). */
 export interface LoadOptions {
   /** which build to load (default "simd") */
   flavour?: EngineFlavour;

@@ -17,6 +17,7 @@ import { checkMagic, type EngineFlavour } from "../wasm/load.js";
 import { checkInt } from "../to/validate.js";
 import { BatchDispatcher, type WorkerReply } from "../to/dispatch.js";
 
+/** Options of `WebSolverPool.create`. */
 export interface WebPoolOptions {
   /** number of workers (default: navigator.hardwareConcurrency, at most 8) */
   workers?: number;
@@ -46,11 +47,16 @@ async function compileEngine(opts: WebPoolOptions): Promise<WebAssembly.Module> 
   return WebAssembly.compile(buf);
 }
 
+/** Batches of TO problems on Web Workers; make one with `create()`, end it with `close()`. */
 export class WebSolverPool extends BatchDispatcher<Worker> {
   private constructor(size: number, private readonly url: string | URL, private readonly module: WebAssembly.Module, private readonly flavour: EngineFlavour) {
     super(size, "WebSolverPool");
   }
 
+  /**
+   * Compile the engine once, start the workers and resolve once all are ready. Throws where there are
+   * no Web Workers, if the engine cannot be fetched or compiled, or if a worker fails to start.
+   */
   static async create(opts: WebPoolOptions = {}): Promise<WebSolverPool> {
     if (typeof Worker === "undefined") throw new Error("WebSolverPool: this environment has no Web Workers (in Node use SolverPool)");
     const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency ? Math.min(8, navigator.hardwareConcurrency) : 2;
@@ -90,6 +96,10 @@ export class WebSolverPool extends BatchDispatcher<Worker> {
     });
   }
 
+  /**
+   * Terminate the workers and reject every queued or running job with a "closed" error; a later
+   * solveBatch rejects.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const ws = this.workers;
