@@ -189,14 +189,20 @@ test("the CLI from node_modules/.bin runs the compiled code: systems, solve, ben
   assert.ok(readdirSync(runDir).includes("report.md"));
 });
 
-test("a Vite build of the consumer, with no configuration: Vite emits the engine's .wasm (the literal new URL in the loader) and the page solves in Chromium as Node does", async () => {
+test("a Vite build of the consumer, with no configuration: Vite emits the engine's .wasm and bundles the pool's worker (literal new URL forms); the page solves and batches in Chromium as Node does", async () => {
   const app = path.join(consumer, "vite-app");
   run("mkdir", ["-p", app], consumer);
   writeFileSync(path.join(app, "index.html"), '<!doctype html><meta charset="utf-8"><title>vite</title><script type="module" src="./main.js"></script>\n');
   writeFileSync(path.join(app, "main.js"), [
     'import { createSolver } from "cacto-wasm";',
+    'import { WebSolverPool } from "cacto-wasm/web";',
     'const solver = await createSolver("car");   // no baseUrl: the bundler placed the .wasm',
     'const r = solver.solve({ x0: [10, 0, 0, 0, 0] });',
+    '// the pool with no options either: Vite bundles its worker (new Worker(new URL(...)))',
+    'const pool = await WebSolverPool.create({ workers: 2 });',
+    'const b = await pool.solveBatch("car", [{ x0: [10, 0, 0, 0, 0] }, { x0: [2, 0, 0, 0, 0] }], {}, { timeoutMs: 60000 });',
+    'await pool.close();',
+    'globalThis.poolCosts = b.map((x) => x.cost);',
     'document.body.textContent = `${r.statusName}: cost ${r.cost.toFixed(4)} in ${r.iterations} iterations`;',
   ].join("\n"));
   const vite = path.join(root, "node_modules/vite/bin/vite.js");
@@ -216,6 +222,9 @@ test("a Vite build of the consumer, with no configuration: Vite emits the engine
     await page.waitForFunction(() => /cost/.test(document.body.textContent ?? ""), null, { timeout: 30_000 });
     const want = new Solver(await Engine.create(), "car").solve({ x0: [10, 0, 0, 0, 0] });
     assert.is((await page.evaluate(() => document.body.textContent ?? "")).trim(), `${want.statusName}: cost ${want.cost.toFixed(4)} in ${want.iterations} iterations`);
+    const poolCosts = await page.evaluate(() => (globalThis as unknown as { poolCosts: number[] }).poolCosts);
+    assert.equal(poolCosts, [want.cost, new Solver(await Engine.create(), "car").solve({ x0: [2, 0, 0, 0, 0] }).cost], "the Web Worker pool, bundled by Vite, gives Node's costs");
+    assert.ok(readdirSync(path.join(app, "dist/assets")).some((f) => /^pool-worker-.*\.js$/.test(f)), "Vite bundled the pool's worker");
     assert.equal(errors, []);
   } finally {
     await browser.close();

@@ -49,7 +49,7 @@ async function compileEngine(opts: WebPoolOptions): Promise<WebAssembly.Module> 
 
 /** Batches of TO problems on Web Workers; make one with `create()`, end it with `close()`. */
 export class WebSolverPool extends BatchDispatcher<Worker> {
-  private constructor(size: number, private readonly url: string | URL, private readonly module: WebAssembly.Module, private readonly flavour: EngineFlavour) {
+  private constructor(size: number, private readonly url: string | URL | null, private readonly module: WebAssembly.Module, private readonly flavour: EngineFlavour) {
     super(size, "WebSolverPool");
   }
 
@@ -62,16 +62,19 @@ export class WebSolverPool extends BatchDispatcher<Worker> {
     const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency ? Math.min(8, navigator.hardwareConcurrency) : 2;
     const size = checkInt("workers", opts.workers ?? cores, 1, 256);
     const module = await compileEngine(opts);
-    const url = opts.workerUrl ?? new URL("./pool-worker.js", import.meta.url);
-    const pool = new WebSolverPool(size, url, module, opts.flavour ?? "simd");
+    const pool = new WebSolverPool(size, opts.workerUrl ?? null, module, opts.flavour ?? "simd");
     await pool.startAll();
     return pool;
   }
 
   protected spawn(): Promise<void> {
-    const url = this.url;
+    const url = this.url ?? "./pool-worker.js (next to this module)";
     return new Promise<void>((resolve, reject) => {
-      const w = new Worker(url, { type: "module", name: "cacto-solver" });
+      // the default is the literal `new Worker(new URL(...), { type: "module" })` form, which bundlers
+      // (Vite, webpack) recognise: they bundle the worker and its imports
+      const w = this.url
+        ? new Worker(this.url, { type: "module", name: "cacto-solver" })
+        : new Worker(new URL("./pool-worker.js", import.meta.url), { type: "module", name: "cacto-solver" });
       const fail = (e: ErrorEvent | MessageEvent) => {
         const msg = e instanceof ErrorEvent ? e.message : "message could not be deserialised";
         w.terminate();
