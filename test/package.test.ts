@@ -9,7 +9,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -229,6 +229,50 @@ test("a Vite build of the consumer, with no configuration: Vite emits the engine
   } finally {
     await browser.close();
     await new Promise((r) => s.server.close(r));
+  }
+});
+
+test("cacto-wasm/learn/browser bundled by Vite: a tiny CACTO training runs in Chromium and matches Node's", async () => {
+  const app = path.join(consumer, "vite-learn");
+  run("mkdir", ["-p", path.join(app, "public/tfjs")], consumer);
+  const tfDist = path.join(consumer, "node_modules/@tensorflow/tfjs-backend-wasm/dist");
+  for (const f of readdirSync(tfDist).filter((f) => f.endsWith(".wasm"))) copyFileSync(path.join(tfDist, f), path.join(app, "public/tfjs", f));
+  writeFileSync(path.join(app, "index.html"), '<!doctype html><meta charset="utf-8"><title>learn</title><script type="module" src="./main.js"></script>\n');
+  writeFileSync(path.join(app, "main.js"), [
+    'import { CactoTrainer, preset, initBrowserTf, encodeCheckpoint } from "cacto-wasm/learn/browser";',
+    'await initBrowserTf(new URL("./tfjs/", location.href));',
+    'const t = await CactoTrainer.create({ ...preset("toy1d", "quick"), updateLoops: [20, 20], episodesPerLoop: 8, workers: 0 }, 3);',
+    'while (!t.finished) await t.runLoop();',
+    'globalThis.result = { loop: t.loop, updates: t.updates, costs: t.metrics.map((m) => m.meanToCost), checkpointChars: encodeCheckpoint(t.serialize()).length };',
+    'document.body.textContent = "trained";',
+  ].join("\n"));
+  const b = run(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error", "--outDir", "dist"], app);
+  assert.is(b.code, 0, b.err + b.out);
+  const { launchChromium } = await import(new URL("../scripts/web-browser.mjs", import.meta.url).href);
+  const { serve } = await import(new URL("../scripts/web-serve.mjs", import.meta.url).href);
+  const browser = await launchChromium();
+  const srv = await serve({ dir: path.join(app, "dist"), port: 0 });
+  try {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e: Error) => errors.push(e.message));
+    await page.goto(srv.url);
+    await page.waitForFunction(() => document.body.textContent === "trained" || (globalThis as { result?: unknown }).result, null, { timeout: 120_000 });
+    const r = await page.evaluate(() => (globalThis as unknown as { result: { loop: number; updates: number; costs: number[]; checkpointChars: number } }).result);
+    assert.equal(errors, []);
+    assert.is(r.loop, 2);
+    assert.is(r.updates, 40);
+    const { CactoTrainer } = await import("../src/cacto/trainer.js");
+    const { preset } = await import("../src/cacto/presets.js");
+    const t = await CactoTrainer.create({ ...preset("toy1d", "quick"), updateLoops: [20, 20], episodesPerLoop: 8, workers: 0 }, 3);
+    while (!t.finished) await t.runLoop();
+    const node = t.metrics.map((m) => m.meanToCost);
+    t.dispose();
+    assert.equal(r.costs, node, "the same seed gives the same training in the browser and in Node");
+    assert.ok(r.checkpointChars > 1000);
+  } finally {
+    await browser.close();
+    await new Promise((res) => srv.server.close(res));
   }
 });
 
