@@ -29,6 +29,34 @@ function run(cmd: string, args: string[], cwd: string, timeout = 240_000) {
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
+/** write an app (index.html loading main.js = `main` lines) into `app`, build it with Vite (this
+ * repository's pinned copy), serve its dist/ on 127.0.0.1, open it in Chromium, wait until `ready`
+ * holds in the page, run `check(page)`; page errors fail the test */
+async function viteInChromium(app: string, main: string[], ready: string, check: (page: import("playwright-core").Page) => Promise<void>) {
+  run("mkdir", ["-p", app], consumer);
+  writeFileSync(path.join(app, "index.html"), '<!doctype html><meta charset="utf-8"><title>app</title><script type="module" src="./main.js"></script>\n');
+  writeFileSync(path.join(app, "main.js"), main.join("\n"));
+  const b = run(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn", "--outDir", "dist"], app);
+  assert.is(b.code, 0, b.err + b.out);
+  const { launchChromium } = await import(new URL("../scripts/web-browser.mjs", import.meta.url).href);
+  const { serve } = await import(new URL("../scripts/web-serve.mjs", import.meta.url).href);
+  const browser = await launchChromium();
+  const srv = await serve({ dir: path.join(app, "dist"), port: 0 });
+  try {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e: Error) => errors.push(e.message));
+    await page.goto(srv.url);
+    await page.waitForFunction(ready, null, { timeout: 120_000 });
+    await check(page);
+    assert.equal(errors, []);
+  } finally {
+    await browser.close();
+    await new Promise((res) => srv.server.close(res));
+  }
+}
+
+
 test("build, pack and install into a fresh project: the tarball holds dist/ with .d.ts, the engine .wasm, no tests", () => {
   execFileSync(process.execPath, [path.join(root, "scripts/build.mjs")], { cwd: root, stdio: "pipe" });
   const packed = run(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], root);
@@ -191,9 +219,7 @@ test("the CLI from node_modules/.bin runs the compiled code: systems, solve, ben
 
 test("a Vite build of the consumer, with no configuration: Vite emits the engine's .wasm and bundles the pool's worker (literal new URL forms); the page solves and batches in Chromium as Node does", async () => {
   const app = path.join(consumer, "vite-app");
-  run("mkdir", ["-p", app], consumer);
-  writeFileSync(path.join(app, "index.html"), '<!doctype html><meta charset="utf-8"><title>vite</title><script type="module" src="./main.js"></script>\n');
-  writeFileSync(path.join(app, "main.js"), [
+  await viteInChromium(app, [
     'import { createSolver } from "cacto-wasm";',
     'import { WebSolverPool } from "cacto-wasm/web";',
     'const solver = await createSolver("car");   // no baseUrl: the bundler placed the .wasm',
@@ -204,32 +230,15 @@ test("a Vite build of the consumer, with no configuration: Vite emits the engine
     'await pool.close();',
     'globalThis.poolCosts = b.map((x) => x.cost);',
     'document.body.textContent = `${r.statusName}: cost ${r.cost.toFixed(4)} in ${r.iterations} iterations`;',
-  ].join("\n"));
-  const vite = path.join(root, "node_modules/vite/bin/vite.js");
-  const b = run(process.execPath, [vite, "build", "--logLevel", "warn", "--outDir", "dist"], app);
-  assert.is(b.code, 0, b.err + b.out);
-  const assets = readdirSync(path.join(app, "dist/assets"));
-  assert.ok(assets.some((f) => /^engine-simd-.*\.wasm$/.test(f)), `Vite emitted the engine: ${assets.join(", ")}`);
-  const { launchChromium } = await import(new URL("../scripts/web-browser.mjs", import.meta.url).href);
-  const { serve } = await import(new URL("../scripts/web-serve.mjs", import.meta.url).href);
-  const browser = await launchChromium();
-  const s = await serve({ dir: path.join(app, "dist"), port: 0 });
-  try {
-    const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e: Error) => errors.push(e.message));
-    await page.goto(s.url);
-    await page.waitForFunction(() => /cost/.test(document.body.textContent ?? ""), null, { timeout: 30_000 });
+  ], '/cost/.test(document.body.textContent ?? "")', async (page) => {
+    const assets = readdirSync(path.join(app, "dist/assets"));
+    assert.ok(assets.some((f) => /^engine-simd-.*\.wasm$/.test(f)), `Vite emitted the engine: ${assets.join(", ")}`);
+    assert.ok(assets.some((f) => /^pool-worker-.*\.js$/.test(f)), "Vite bundled the pool's worker");
     const want = new Solver(await Engine.create(), "car").solve({ x0: [10, 0, 0, 0, 0] });
     assert.is((await page.evaluate(() => document.body.textContent ?? "")).trim(), `${want.statusName}: cost ${want.cost.toFixed(4)} in ${want.iterations} iterations`);
     const poolCosts = await page.evaluate(() => (globalThis as unknown as { poolCosts: number[] }).poolCosts);
     assert.equal(poolCosts, [want.cost, new Solver(await Engine.create(), "car").solve({ x0: [2, 0, 0, 0, 0] }).cost], "the Web Worker pool, bundled by Vite, gives Node's costs");
-    assert.ok(readdirSync(path.join(app, "dist/assets")).some((f) => /^pool-worker-.*\.js$/.test(f)), "Vite bundled the pool's worker");
-    assert.equal(errors, []);
-  } finally {
-    await browser.close();
-    await new Promise((r) => s.server.close(r));
-  }
+  });
 });
 
 test("cacto-wasm/learn/browser bundled by Vite: a tiny CACTO training runs in Chromium and matches Node's", async () => {
@@ -237,29 +246,15 @@ test("cacto-wasm/learn/browser bundled by Vite: a tiny CACTO training runs in Ch
   run("mkdir", ["-p", path.join(app, "public/tfjs")], consumer);
   const tfDist = path.join(consumer, "node_modules/@tensorflow/tfjs-backend-wasm/dist");
   for (const f of readdirSync(tfDist).filter((f) => f.endsWith(".wasm"))) copyFileSync(path.join(tfDist, f), path.join(app, "public/tfjs", f));
-  writeFileSync(path.join(app, "index.html"), '<!doctype html><meta charset="utf-8"><title>learn</title><script type="module" src="./main.js"></script>\n');
-  writeFileSync(path.join(app, "main.js"), [
+  await viteInChromium(app, [
     'import { CactoTrainer, preset, initBrowserTf, encodeCheckpoint } from "cacto-wasm/learn/browser";',
     'await initBrowserTf(new URL("./tfjs/", location.href));',
     'const t = await CactoTrainer.create({ ...preset("toy1d", "quick"), updateLoops: [20, 20], episodesPerLoop: 8, workers: 0 }, 3);',
     'while (!t.finished) await t.runLoop();',
     'globalThis.result = { loop: t.loop, updates: t.updates, costs: t.metrics.map((m) => m.meanToCost), checkpointChars: encodeCheckpoint(t.serialize()).length };',
     'document.body.textContent = "trained";',
-  ].join("\n"));
-  const b = run(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error", "--outDir", "dist"], app);
-  assert.is(b.code, 0, b.err + b.out);
-  const { launchChromium } = await import(new URL("../scripts/web-browser.mjs", import.meta.url).href);
-  const { serve } = await import(new URL("../scripts/web-serve.mjs", import.meta.url).href);
-  const browser = await launchChromium();
-  const srv = await serve({ dir: path.join(app, "dist"), port: 0 });
-  try {
-    const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e: Error) => errors.push(e.message));
-    await page.goto(srv.url);
-    await page.waitForFunction(() => document.body.textContent === "trained" || (globalThis as { result?: unknown }).result, null, { timeout: 120_000 });
+  ], 'document.body.textContent === "trained"', async (page) => {
     const r = await page.evaluate(() => (globalThis as unknown as { result: { loop: number; updates: number; costs: number[]; checkpointChars: number } }).result);
-    assert.equal(errors, []);
     assert.is(r.loop, 2);
     assert.is(r.updates, 40);
     const { CactoTrainer } = await import("../src/cacto/trainer.js");
@@ -270,10 +265,7 @@ test("cacto-wasm/learn/browser bundled by Vite: a tiny CACTO training runs in Ch
     t.dispose();
     assert.equal(r.costs, node, "the same seed gives the same training in the browser and in Node");
     assert.ok(r.checkpointChars > 1000);
-  } finally {
-    await browser.close();
-    await new Promise((res) => srv.server.close(res));
-  }
+  });
 });
 
 test.run();

@@ -73,17 +73,26 @@ function denseWeights(net: { layers: { W: tf.Variable; b: tf.Variable }[] }) {
   return net.layers.map((l) => ({ W: l.W.dataSync() as Float32Array, b: l.b.dataSync() as Float32Array, nOut: l.b.shape[0] as number }));
 }
 
-/** the actor as a tf.LayersModel on raw [x, k] inputs (the caller disposes it) */
-export function actorLayersModel(ac: ActorCritic, spec: Spec): tf.LayersModel {
-  const cfg = ac.config;
-  const ws = denseWeights(ac.actor);
-  const m = tf.sequential({ name: `cacto_actor_${spec.name}` });
+/**
+ * A sequential model of a network's dense layers, the input normalisation folded into the first, with
+ * `activation(l)` after every hidden layer l.
+ */
+function denseStack(name: string, net: { layers: { W: tf.Variable; b: tf.Variable }[] }, spec: Spec, activation: (l: number) => tf.layers.Layer): tf.Sequential {
+  const ws = denseWeights(net);
+  const m = tf.sequential({ name });
   ws.forEach((w, l) => {
     const { W, b } = l === 0 ? foldInput(spec, w.W, w.b, w.nOut) : { W: tf.tensor2d(w.W, [ws[l - 1].nOut, w.nOut]), b: tf.tensor1d(w.b) };
     m.add(tf.layers.dense({ units: w.nOut, ...(l === 0 ? { inputShape: [spec.nx + 1] } : {}), weights: [W, b], name: `dense_${l}` }));
     W.dispose(); b.dispose();
-    if (l + 1 < ws.length) m.add(tf.layers.leakyReLU({ alpha: cfg.actorAlpha, name: `leaky_${l}` }));
+    if (l + 1 < ws.length) m.add(activation(l));
   });
+  return m;
+}
+
+/** the actor as a tf.LayersModel on raw [x, k] inputs (the caller disposes it) */
+export function actorLayersModel(ac: ActorCritic, spec: Spec): tf.LayersModel {
+  const cfg = ac.config;
+  const m = denseStack(`cacto_actor_${spec.name}`, ac.actor, spec, (l) => tf.layers.leakyReLU({ alpha: cfg.actorAlpha, name: `leaky_${l}` }));
   if (cfg.actorOutput === "tanh") {
     m.add(tf.layers.activation({ activation: "tanh", name: "tanh" }));
     const D = new Float32Array(spec.nu * spec.nu);
@@ -98,14 +107,7 @@ export function actorLayersModel(ac: ActorCritic, spec: Spec): tf.LayersModel {
 /** the critic (SIREN) as a tf.LayersModel on raw [x, k] inputs (needs registerCactoLayers to load) */
 export function criticLayersModel(ac: ActorCritic, spec: Spec): tf.LayersModel {
   registerCactoLayers();
-  const ws = denseWeights(ac.critic);
-  const m = tf.sequential({ name: `cacto_critic_${spec.name}` });
-  ws.forEach((w, l) => {
-    const { W, b } = l === 0 ? foldInput(spec, w.W, w.b, w.nOut) : { W: tf.tensor2d(w.W, [ws[l - 1].nOut, w.nOut]), b: tf.tensor1d(w.b) };
-    m.add(tf.layers.dense({ units: w.nOut, ...(l === 0 ? { inputShape: [spec.nx + 1] } : {}), weights: [W, b], name: `dense_${l}` }));
-    W.dispose(); b.dispose();
-    if (l + 1 < ws.length) m.add(new SineLayer({ w0: ac.config.w0, name: `sine_${l}` }));
-  });
+  const m = denseStack(`cacto_critic_${spec.name}`, ac.critic, spec, (l) => new SineLayer({ w0: ac.config.w0, name: `sine_${l}` }));
   return m;
 }
 
