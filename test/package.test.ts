@@ -30,18 +30,23 @@ function run(cmd: string, args: string[], cwd: string, timeout = 240_000) {
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 /** write an app (index.html loading main.js = `main` lines) into `app`, build it with Vite (this
- * repository's pinned copy), serve its dist/ on 127.0.0.1, open it in Chromium, wait until `ready`
- * holds in the page, run `check(page)`; page errors fail the test */
+ * repository's pinned copy) and check it in Chromium (see inChromium) */
 async function viteInChromium(app: string, main: string[], ready: string, check: (page: import("playwright-core").Page) => Promise<void>) {
   run("mkdir", ["-p", app], consumer);
   writeFileSync(path.join(app, "index.html"), '<!doctype html><meta charset="utf-8"><title>app</title><script type="module" src="./main.js"></script>\n');
   writeFileSync(path.join(app, "main.js"), main.join("\n"));
   const b = run(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn", "--outDir", "dist"], app);
   assert.is(b.code, 0, b.err + b.out);
+  await inChromium(path.join(app, "dist"), ready, check);
+}
+
+/** serve `dir` on 127.0.0.1, open it in Chromium, wait until `ready` holds in the page, run
+ * `check(page)`; page errors fail the test */
+async function inChromium(dir: string, ready: string, check: (page: import("playwright-core").Page) => Promise<void>) {
   const { launchChromium } = await import(new URL("../scripts/web-browser.mjs", import.meta.url).href);
   const { serve } = await import(new URL("../scripts/web-serve.mjs", import.meta.url).href);
   const browser = await launchChromium();
-  const srv = await serve({ dir: path.join(app, "dist"), port: 0 });
+  const srv = await serve({ dir, port: 0 });
   try {
     const page = await browser.context.newPage();
     const errors: string[] = [];
@@ -56,6 +61,27 @@ async function viteInChromium(app: string, main: string[], ready: string, check:
   }
 }
 
+/** the app of the bundler tests: one solve and a batch on the Web Worker pool, both with no options */
+const SOLVE_APP = [
+  'import { createSolver } from "cacto-wasm";',
+  'import { WebSolverPool } from "cacto-wasm/web";',
+  'const solver = await createSolver("car");   // no baseUrl: the bundler placed the .wasm',
+  'const r = solver.solve({ x0: [10, 0, 0, 0, 0] });',
+  '// the pool with no options either: the bundler bundles its worker (new Worker(new URL(...)))',
+  'const pool = await WebSolverPool.create({ workers: 2 });',
+  'const b = await pool.solveBatch("car", [{ x0: [10, 0, 0, 0, 0] }, { x0: [2, 0, 0, 0, 0] }], {}, { timeoutMs: 60000 });',
+  'await pool.close();',
+  'globalThis.poolCosts = b.map((x) => x.cost);',
+  'document.body.textContent = `${r.statusName}: cost ${r.cost.toFixed(4)} in ${r.iterations} iterations`;',
+];
+
+/** the page of SOLVE_APP shows Node's result and the pool gives Node's costs */
+async function checkSolveApp(page: import("playwright-core").Page) {
+  const want = new Solver(await Engine.create(), "car").solve({ x0: [10, 0, 0, 0, 0] });
+  assert.is((await page.evaluate(() => document.body.textContent ?? "")).trim(), `${want.statusName}: cost ${want.cost.toFixed(4)} in ${want.iterations} iterations`);
+  const poolCosts = await page.evaluate(() => (globalThis as unknown as { poolCosts: number[] }).poolCosts);
+  assert.equal(poolCosts, [want.cost, new Solver(await Engine.create(), "car").solve({ x0: [2, 0, 0, 0, 0] }).cost], "the Web Worker pool, bundled, gives Node's costs");
+}
 
 test("build, pack and install into a fresh project: the tarball holds dist/ with .d.ts, the engine .wasm, no tests", () => {
   execFileSync(process.execPath, [path.join(root, "scripts/build.mjs")], { cwd: root, stdio: "pipe" });
@@ -219,26 +245,25 @@ test("the CLI from node_modules/.bin runs the compiled code: systems, solve, ben
 
 test("a Vite build of the consumer, with no configuration: Vite emits the engine's .wasm and bundles the pool's worker (literal new URL forms); the page solves and batches in Chromium as Node does", async () => {
   const app = path.join(consumer, "vite-app");
-  await viteInChromium(app, [
-    'import { createSolver } from "cacto-wasm";',
-    'import { WebSolverPool } from "cacto-wasm/web";',
-    'const solver = await createSolver("car");   // no baseUrl: the bundler placed the .wasm',
-    'const r = solver.solve({ x0: [10, 0, 0, 0, 0] });',
-    '// the pool with no options either: Vite bundles its worker (new Worker(new URL(...)))',
-    'const pool = await WebSolverPool.create({ workers: 2 });',
-    'const b = await pool.solveBatch("car", [{ x0: [10, 0, 0, 0, 0] }, { x0: [2, 0, 0, 0, 0] }], {}, { timeoutMs: 60000 });',
-    'await pool.close();',
-    'globalThis.poolCosts = b.map((x) => x.cost);',
-    'document.body.textContent = `${r.statusName}: cost ${r.cost.toFixed(4)} in ${r.iterations} iterations`;',
-  ], '/cost/.test(document.body.textContent ?? "")', async (page) => {
+  await viteInChromium(app, SOLVE_APP, '/cost/.test(document.body.textContent ?? "")', async (page) => {
     const assets = readdirSync(path.join(app, "dist/assets"));
     assert.ok(assets.some((f) => /^engine-simd-.*\.wasm$/.test(f)), `Vite emitted the engine: ${assets.join(", ")}`);
     assert.ok(assets.some((f) => /^pool-worker-.*\.js$/.test(f)), "Vite bundled the pool's worker");
-    const want = new Solver(await Engine.create(), "car").solve({ x0: [10, 0, 0, 0, 0] });
-    assert.is((await page.evaluate(() => document.body.textContent ?? "")).trim(), `${want.statusName}: cost ${want.cost.toFixed(4)} in ${want.iterations} iterations`);
-    const poolCosts = await page.evaluate(() => (globalThis as unknown as { poolCosts: number[] }).poolCosts);
-    assert.equal(poolCosts, [want.cost, new Solver(await Engine.create(), "car").solve({ x0: [2, 0, 0, 0, 0] }).cost], "the Web Worker pool, bundled by Vite, gives Node's costs");
+    await checkSolveApp(page);
   });
+});
+
+test("a webpack 5 build with no configuration file (src/index.js -> dist/): the same app solves and batches in Chromium as Node does", async () => {
+  const app = path.join(consumer, "webpack-app");
+  run("mkdir", ["-p", path.join(app, "src")], consumer);
+  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "webpack-app", private: true, type: "module" }));
+  writeFileSync(path.join(app, "src/index.js"), SOLVE_APP.join("\n"));
+  const b = run(process.execPath, [path.join(root, "node_modules/webpack-cli/bin/cli.js"), "--mode", "production"], app);
+  assert.is(b.code, 0, b.err + b.out);
+  const out = readdirSync(path.join(app, "dist"));
+  assert.ok(out.filter((f) => f.endsWith(".wasm")).length >= 1, `webpack emitted the engine: ${out.join(", ")}`);
+  writeFileSync(path.join(app, "dist/index.html"), '<!doctype html><meta charset="utf-8"><title>app</title><script src="./main.js"></script>\n');
+  await inChromium(path.join(app, "dist"), '/cost/.test(document.body.textContent ?? "")', checkSolveApp);
 });
 
 test("cacto-wasm/learn/browser bundled by Vite: a tiny CACTO training runs in Chromium and matches Node's", async () => {

@@ -18,6 +18,7 @@ export interface LoadOptions {
 }
 
 const isNode = typeof process !== "undefined" && !!process.versions?.node;
+const NODE_FS = "node:fs/promises";
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 function wasmUrl(flavour: EngineFlavour, baseUrl?: string | URL): URL {
@@ -47,7 +48,8 @@ async function compileFlavour(flavour: EngineFlavour, baseUrl?: string | URL): P
   if (!p) {
     p = (async () => {
       if (isNode && url.protocol === "file:") {
-        const { readFile } = await import("node:fs/promises");
+        // hidden from bundlers (a browser never runs this branch): no bundler needs a setting for it
+        const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS) as typeof import("node:fs/promises");
         let bytes: Uint8Array;
         try {
           bytes = await readFile(url);
