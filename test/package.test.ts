@@ -61,19 +61,8 @@ async function inChromium(dir: string, ready: string, check: (page: import("play
   }
 }
 
-/** the app of the bundler tests: one solve and a batch on the Web Worker pool, both with no options */
-const SOLVE_APP = [
-  'import { createSolver } from "cacto-wasm";',
-  'import { WebSolverPool } from "cacto-wasm/web";',
-  'const solver = await createSolver("car");   // no baseUrl: the bundler placed the .wasm',
-  'const r = solver.solve({ x0: [10, 0, 0, 0, 0] });',
-  '// the pool with no options either: the bundler bundles its worker (new Worker(new URL(...)))',
-  'const pool = await WebSolverPool.create({ workers: 2 });',
-  'const b = await pool.solveBatch("car", [{ x0: [10, 0, 0, 0, 0] }, { x0: [2, 0, 0, 0, 0] }], {}, { timeoutMs: 60000 });',
-  'await pool.close();',
-  'globalThis.poolCosts = b.map((x) => x.cost);',
-  'document.body.textContent = `${r.statusName}: cost ${r.cost.toFixed(4)} in ${r.iterations} iterations`;',
-];
+/** the app of the bundler tests: examples/vite/main.js (one solve and a pool batch, no options) */
+const SOLVE_APP = readFileSync(path.join(root, "examples/vite/main.js"), "utf8").split("\n");
 
 /** the page of SOLVE_APP shows Node's result and the pool gives Node's costs */
 async function checkSolveApp(page: import("playwright-core").Page) {
