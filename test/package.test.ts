@@ -183,6 +183,41 @@ test("examples/: solve, batch and train run against the installed package with p
   }
 });
 
+/**
+ * A runtime's binary from the dev dependencies "bun" and "deno" (their npm packages carry the platform
+ * binary; where npm put it varies): the first candidate that answers --version.
+ */
+function runtimeBinary(name: string, candidates: string[]): string {
+  const found: string[] = [];
+  for (const c of candidates) {
+    const dir = path.dirname(c);
+    const base = path.basename(c);
+    const dirs = dir.includes("*")
+      ? (existsSync(path.dirname(dir)) ? readdirSync(path.dirname(dir)).filter((d) => d.startsWith(path.basename(dir).replace("*", ""))).map((d) => path.join(path.dirname(dir), d)) : [])
+      : [dir];
+    for (const d of dirs) {
+      const f = path.join(d, base);
+      found.push(f);
+      if (existsSync(f) && spawnSync(f, ["--version"], { encoding: "utf8" }).status === 0) return f;
+    }
+  }
+  assert.unreachable(`no working ${name} binary (tried ${found.join(", ")}); npm ci installs it with the dev dependencies`);
+  return "";
+}
+
+test("Bun and Deno run the solver and the worker-pool examples from the installed package", () => {
+  const nm = path.join(root, "node_modules");
+  const bun = runtimeBinary("bun", [path.join(nm, "bun/bin/bun.exe"), path.join(nm, "@oven/bun-*/bin/bun"), path.join(nm, "bun/bin/bun")]);
+  const deno = runtimeBinary("deno", [path.join(nm, "@deno/*/deno"), path.join(nm, "deno/deno")]);
+  for (const [name, cmd, pre] of [["bun", bun, []], ["deno", deno, ["run", "--allow-read", "--allow-env", "--allow-sys"]]] as const) {
+    for (const [file, re] of [["solve.mjs", /^converged in \d+ iterations: cost 45\.4972/m], ["batch.mjs", /problem 7: pool (-?[\d.]+), sequential \1/]] as const) {
+      const r = run(cmd, [...pre, path.join(consumer, "node_modules/cacto-wasm/examples", file)], consumer);
+      assert.is(r.code, 0, `${name} ${file}: ${r.err}`);
+      assert.match(r.out, re, `${name} ${file}`);
+    }
+  }
+});
+
 test("a strict TypeScript consumer (skipLibCheck false): no errors from the package's types, in Node and in browser settings", () => {
   writeFileSync(path.join(consumer, "node.ts"), `
 import { createSolver, type SolveResult, type Problem } from "cacto-wasm";
