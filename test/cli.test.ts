@@ -20,6 +20,25 @@ test("systems lists the six benchmark systems with dimensions", () => {
   assert.equal(rows.find((x) => x.name === "manipulator"), { ...rows.find((x) => x.name === "manipulator")!, nx: 6, nu: 3 });
 });
 
+test("bench learn: JSON rows with updates/s, per-phase times whose shares sum to 1, no tensor growth; bad flags rejected", () => {
+  const r = cacto("bench", "learn", "--systems", "toy1d", "--presets", "quick", "--updates", "5", "--json");
+  assert.is(r.code, 0, r.err);
+  const rows = r.out.trim().split("\n").map((l) => JSON.parse(l));
+  assert.is(rows[0].kind, "machine");
+  const row = rows[1];
+  assert.is(row.kind, "learn");
+  assert.is(row.system, "toy1d");
+  assert.is(row.updates, 5);
+  assert.ok(row.updatesPerSecond > 0 && Number.isFinite(row.msPerUpdate));
+  const shares = Object.values(row.shares as Record<string, number>);
+  assert.is(shares.length, 5);
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  assert.ok(row.phases.critic > 0 && row.phases.actor > 0);
+  assert.is(row.tensorsAfter, row.tensorsBefore, "no tensor leak across updates");
+  assert.match(cacto("bench", "learn", "--presets", "fast").err, /--presets: got "fast", expected quick and\/or reference/);
+  assert.match(cacto("bench", "learn", "--updates", "0").err, /--updates: got 0, expected an integer >= 1/);
+});
+
 test("bench convergence: JSON rows per system and warm start, consistent shares; bad --options rejected", () => {
   const r = cacto("bench", "convergence", "--systems", "toy1d,car", "--problems", "4", "--long", "50", "--json");
   assert.is(r.code, 0, r.err);

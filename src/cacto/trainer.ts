@@ -24,6 +24,20 @@ import { normaliseOptions } from "../to/options.js";
 import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
 import { rolloutCosts } from "../rl/rollout.js";
 
+/** wall-clock ms per phase of `updateStep`, accumulated over calls (bench learn) */
+export interface UpdatePhases {
+  /** minibatch draw from the replay buffer and state normalisation */
+  sample: number;
+  /** the target critic's bootstrap values and the TD targets */
+  targets: number;
+  /** the critic's loss, gradient and Adam step (with the Sobolev term when wS > 0) */
+  critic: number;
+  /** the actor's forward pass, dQ/du (engine model terms and the critic's input gradient), Adam step */
+  actor: number;
+  /** the soft target-critic update */
+  target: number;
+}
+
 /** What one CACTO loop did (`CactoTrainer.runLoop` returns it; `CactoTrainer.metrics` keeps them all). */
 export interface LoopMetrics {
   loop: number;
@@ -310,10 +324,18 @@ export class CactoTrainer {
   }
 
   /** one critic step, one actor step, one soft target update on a fresh minibatch */
-  updateStep(): { critic: number; actor: number } {
+  /**
+   * One network update (critic step, actor step, target update). `phases`, when given, accumulates the
+   * wall-clock ms of each phase (sample, targets, critic, actor, target) for `cacto bench learn`; it does
+   * not change what is computed.
+   */
+  updateStep(phases?: UpdatePhases): { critic: number; actor: number } {
     const cfg = this.config;
     const spec = this.spec;
-    const { nx, nu, nsteps } = spec;
+    const { nx, nsteps } = spec;
+    const clock = phases ? () => performance.now() : () => 0;
+    let t = clock();
+    const lap = (k: keyof UpdatePhases) => { if (phases) { const n = clock(); phases[k] += n - t; t = n; } };
     const halvings = cfg.lrHalvings.filter((h) => h === this.updates).length;
     if (halvings) {
       this.learner.actorOpt.learningRate /= 2;
@@ -324,9 +346,12 @@ export class CactoTrainer {
     const b = this.buffer.sample(Math.min(cfg.batchSize, this.buffer.size), this.rng, cfg.nStep);
     const nb = b.k.length;
     const s = normaliseStates(spec, b.x, b.k);
+    lap("sample");
     const vBoot = this.learner.targetValue(normaliseStates(spec, b.xBoot, b.kBoot));
     const y = tdTargets(b, vBoot);
+    lap("targets");
     const critic = this.learner.criticStep(s, y, cfg.wS > 0 ? { wS: cfg.wS, vx: b.vx } : {});
+    lap("critic");
     // actor: states that still have a control to choose (k < nsteps)
     const rows: number[] = [];
     for (let i = 0; i < nb; i++) if (b.k[i] < nsteps) rows.push(i);
@@ -343,7 +368,9 @@ export class CactoTrainer {
       const dQdu = this.actionGradient(xa, ka, u);
       actor = this.learner.actorStep(sa, dQdu);
     }
+    lap("actor");
     this.learner.updateTarget();
+    lap("target");
     this.updates++;
     return { critic, actor };
   }

@@ -90,6 +90,8 @@ const BENCH_FLAGS: Record<string, FlagSpec> = {
   seed: { type: "int", help: "convergence: seed of the problem draw (default 12345)" },
   long: { type: "int", help: "convergence: iterations of the long runs that define the best cost (default 3000)" },
   options: { type: "string", help: "convergence: solver options as JSON, e.g. '{\"hessian\":\"gauss-newton\",\"muFactor\":10}'" },
+  updates: { type: "int", help: "learn: timed network updates per case (default 200)" },
+  presets: { type: "string", help: "learn: comma-separated presets (default quick,reference)" },
   help: { type: "boolean", help: "this help" },
 };
 
@@ -189,13 +191,25 @@ async function cmdSolve(argv: string[]): Promise<number> {
 async function cmdBench(argv: string[]): Promise<number> {
   const { flags, positional } = parseArgs(argv, BENCH_FLAGS, "bench");
   const kind = positional[0];
-  if (flags.help || (kind !== "solver" && kind !== "convergence")) {
-    out(usage("bench solver|convergence [flags]", "solver: the solver three ways (WASM SIMD, WASM scalar, plain TS) and the worker pool.\nconvergence: converged shares, iterations, time and cost gaps on seeded training-distribution problems.", BENCH_FLAGS));
+  if (flags.help || (kind !== "solver" && kind !== "convergence" && kind !== "learn")) {
+    out(usage("bench solver|convergence|learn [flags]", "solver: the solver three ways (WASM SIMD, WASM scalar, plain TS) and the worker pool.\nconvergence: converged shares, iterations, time and cost gaps on seeded training-distribution problems.\nlearn: network updates per second and the time per phase of an update, per system and preset.", BENCH_FLAGS));
     return flags.help ? 0 : 2;
   }
   const systems = flags.systems ? (flags.systems as string).split(",") : undefined;
   for (const s of systems ?? []) {
     if (!(SYSTEM_NAMES as string[]).includes(s)) throw new UsageError(`--systems: got ${JSON.stringify(s)}, expected names from ${SYSTEM_NAMES.join(", ")}`);
+  }
+  if (kind === "learn") {
+    if (flags.updates !== undefined && !((flags.updates as number) >= 1)) throw new UsageError(`--updates: got ${flags.updates}, expected an integer >= 1`);
+    const presets = flags.presets ? (flags.presets as string).split(",") : undefined;
+    for (const p of presets ?? []) if (p !== "quick" && p !== "reference") throw new UsageError(`--presets: got ${JSON.stringify(p)}, expected quick and/or reference`);
+    const { runLearnBench, formatLearnRow } = await import("../../bench/learn.js");
+    const { formatBenchRow } = await import("../../bench/format.js");
+    await runLearnBench(
+      { systems: systems as SystemName[] | undefined, presets: presets as ("quick" | "reference")[] | undefined, updates: flags.updates as number | undefined },
+      (row) => out(flags.json ? JSON.stringify(row) : ((row as { kind: string }).kind === "machine" ? formatBenchRow(row) : formatLearnRow(row))),
+    );
+    return 0;
   }
   if (kind === "convergence") {
     let options: SolveOptions | undefined;
