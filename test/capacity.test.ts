@@ -50,6 +50,21 @@ test("a solver that grows its workspace reuses the old space (no leak per growth
   assert.ok(e.memoryBytes - end < 2 ** 20 + 65536, `memory ${e.memoryBytes}, last workspace ends at ${end}`);
 });
 
+test("a growth that does not fit (solvers sharing one engine's memory) fails clearly and leaves the solver's space its own", async () => {
+  const e = await Engine.create();
+  const x0 = [2, 0, 0, 0, 0];
+  const big = new Solver(e, "car", { maxHorizon: 700_000 });   // about 1.1 GB of the 2 GiB
+  const a = new Solver(e, "car");
+  const before = a.solve({ x0 }, { maxIter: 50 });
+  assert.throws(() => a.solve({ x0, horizon: 700_000 }, { maxIter: 1 }), /engine memory: a block of \d+ bytes/);
+  const other = new Solver(e, "single_integrator");
+  const pa = (a as unknown as { ws: { ptr: number } }).ws.ptr, po = (other as unknown as { ws: { ptr: number } }).ws.ptr;
+  assert.ok(po > pa, "the next solver gets new space, not the failed solver's");
+  assert.is(a.solve({ x0 }, { maxIter: 50 }).cost, before.cost, "the solver still solves, unchanged");
+  assert.ok(Number.isFinite(other.solve({ x0: [10, 0] }).cost));
+  assert.ok(Number.isFinite(big.solve({ x0, horizon: 50 }).cost));
+});
+
 test("non-finite results are never reported feasible", () => {
   for (const name of ["manipulator", "car", "double_integrator"] as const) {
     const s = new Solver(engine, name);

@@ -154,8 +154,17 @@ export class Solver {
     if (N > this.ws.nmax) {
       // the old workspace is handed back first (it is the engine's last block), so growth does not leak
       const nmax = Math.min(Math.max(N, 2 * this.ws.nmax), maxHorizonFor(this.spec));
+      const old = this.ws.nmax;
       this.engine.release(this.ws.ptr);
-      this.ws = new Workspace(this.engine, this.spec, nmax, this.params);
+      try {
+        this.ws = new Workspace(this.engine, this.spec, nmax, this.params);
+      } catch (e) {
+        // the larger block did not fit (e.g. other solvers share this engine's memory): take the old
+        // size back (it fitted before, at the same place), so this solver never points at a block
+        // another solver may be given, then report the failure
+        this.ws = new Workspace(this.engine, this.spec, old, this.params);
+        throw e;
+      }
     }
     const ws = this.ws;
     ws.setHorizon(N);
