@@ -18,6 +18,14 @@ import { sampleStarts } from "../src/systems/sampling.js";
 import { Rng } from "../src/rng.js";
 import type { SolveOptions, SolveResult } from "../src/to/types.js";
 
+/**
+ * A solve that met a stopping rule: converged, or (with options.acceptIter > 0) stopped at the
+ * acceptable level; both are independent of the budget, so one long run gives every "within B".
+ */
+function finished(r: SolveResult): boolean {
+  return r.statusName === "converged" || r.statusName === "acceptable";
+}
+
 export interface ConvergenceOptions {
   systems?: SystemName[];
   /** training-distribution problems per system (default 200) */
@@ -105,7 +113,7 @@ export async function runConvergenceBench(
       let b = Infinity;
       for (const w of warms) {
         const r = solver.solve(problem(w), { ...base, maxIter: maxB });
-        const done = r.statusName === "converged";
+        const done = finished(r);
         const c200 = done && r.iterations <= 200 ? r.cost : solver.solve(problem(w), { ...base, maxIter: 200 }).cost;
         const cLong = done ? r.cost : solver.solve(problem(w), { ...base, maxIter: long }).cost;
         runs[w].push({ r, c200, cLong });
@@ -116,8 +124,8 @@ export async function runConvergenceBench(
     for (const w of warms) {
       const rs = runs[w];
       const within: Record<string, number> = {};
-      for (const B of BUDGETS) within[B] = rs.filter(({ r }) => r.statusName === "converged" && r.iterations <= B).length / count;
-      const conv = rs.filter(({ r }) => r.statusName === "converged");
+      for (const B of BUDGETS) within[B] = rs.filter(({ r }) => finished(r) && r.iterations <= B).length / count;
+      const conv = rs.filter(({ r }) => finished(r));
       const its = conv.reduce((s, { r }) => s + r.iterations, 0);
       const ms = conv.reduce((s, { r }) => s + r.timeMs, 0);
       const worse = (c: number, ref: number) => c - ref > 1e-6 * Math.max(1, Math.abs(ref));
@@ -126,7 +134,7 @@ export async function runConvergenceBench(
       const statuses: Record<string, number> = {};
       for (const { r } of rs) {
         // the status the 200-iteration solve has: a later convergence is max-iterations at 200
-        const s = r.statusName !== "converged" ? r.statusName : r.iterations <= 200 ? "converged" : "max-iterations";
+        const s = !finished(r) ? r.statusName : r.iterations <= 200 ? r.statusName : "max-iterations";
         statuses[s] = (statuses[s] ?? 0) + 1;
       }
       emit({

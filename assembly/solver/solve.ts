@@ -9,7 +9,7 @@ import {
   O_HESS, O_GRADTOL, R_STAT, R_SWITCH, R_QUMAX, R_NEXACT,
   R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
   R_TDIFF, R_TBWD, R_TFWD, R_NFWD,
-  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE,
+  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE, ST_ACCEPTABLE, O_ACCTOL, O_ACCITER,
 } from "./workspace";
 
 // @ts-ignore: decorator
@@ -70,6 +70,9 @@ export function solve(ws: usize): i32 {
   const hasX = ld(OPT, O_HASX) != 0;
   const hess = <i32>ld(OPT, O_HESS);
   const gradTol = ld(OPT, O_GRADTOL);
+  const accTol = ld(OPT, O_ACCTOL);
+  const accIter = <i32>ld(OPT, O_ACCITER);
+  let accRun = 0;
   let exact = hess == 1;
   let switchIt = exact ? 0 : -1;
   let shortRun = 0;
@@ -117,6 +120,11 @@ export function solve(ws: usize): i32 {
         tDiff += now() - ta;
         if (!fin) { status = ST_NONFINITE; break; }
         needDiff = false;
+        if (accIter > 0) {
+          // IPOPT-style acceptable level, counted over new iterates only
+          accRun = feasible && stationarity() <= accTol * Math.max(1.0, Math.abs(J)) ? accRun + 1 : 0;
+          if (accRun >= accIter) { status = ST_ACCEPTABLE; break; }
+        }
       }
       let ok = false;
       const tb = now();

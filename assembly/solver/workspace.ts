@@ -68,7 +68,11 @@ export const O_TRACK: i32 = 13;
 export const O_HESS: i32 = 14;
 /** stop when feasible and max_k |Qu_k|_inf <= gradTol (0 = off) */
 export const O_GRADTOL: i32 = 15;
-export const OPT_LEN: i32 = 16;
+/** acceptable level: max_k |dJ/du_k|_inf / max(1, |J|) <= acceptTol at a feasible iterate */
+export const O_ACCTOL: i32 = 16;
+/** stop with ST_ACCEPTABLE after this many consecutive new iterates at the acceptable level (0 = off) */
+export const O_ACCITER: i32 = 17;
+export const OPT_LEN: i32 = 18;
 
 // outputs block (f64)
 export const R_STATUS: i32 = 0;
@@ -105,6 +109,7 @@ export const ST_MAXITER: i32 = 1;
 export const ST_TIMELIMIT: i32 = 2;
 export const ST_REGLIMIT: i32 = 3;
 export const ST_NONFINITE: i32 = 4;
+export const ST_ACCEPTABLE: i32 = 5;
 
 // @ts-ignore: decorator
 @inline export function hdr(ws: usize, slot: i32): usize {

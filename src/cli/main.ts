@@ -171,7 +171,7 @@ async function cmdSolve(argv: string[]): Promise<number> {
   if (flags.json) {
     out(JSON.stringify({
       system: spec.name, x0, horizon: r.horizon, status: r.statusName, cost: r.cost, iterations: r.iterations, timeMs: r.timeMs,
-      feasible: r.feasible, profile: r.profile, X: Array.from(r.X), U: Array.from(r.U), costs: Array.from(r.costs),
+      feasible: r.feasible, stationarity: r.stationarity, acceptable: r.acceptable, profile: r.profile, X: Array.from(r.X), U: Array.from(r.U), costs: Array.from(r.costs),
     }));
   } else {
     out(`system     ${spec.name} (${spec.title})`);
@@ -179,6 +179,7 @@ async function cmdSolve(argv: string[]): Promise<number> {
     out(`status     ${r.statusName}`);
     out(`cost       ${r.cost.toPrecision(10)}`);
     out(`iterations ${r.iterations}`);
+    out(`gradient   max |dJ/du| ${r.stationarity.toExponential(2)} (${(r.stationarity / Math.max(1, Math.abs(r.cost))).toExponential(2)} of max(1, |cost|); acceptable level ${r.acceptable ? "met" : "not met"})`);
     out(`time       ${r.timeMs.toFixed(2)} ms in the engine (${wall.toFixed(2)} ms with the first-call warm-up), ${(r.timeMs / Math.max(1, r.iterations)).toFixed(3)} ms/iteration`);
     const xN = Array.from(r.X.subarray(r.horizon * spec.nx)).map((v) => v.toFixed(3));
     out(`final x    (${xN.join(", ")})`);

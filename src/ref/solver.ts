@@ -40,6 +40,10 @@ export interface SolveOptions {
   hessian?: "gauss-newton" | "exact" | "auto" | "hybrid";
   /** also converged when feasible and max_k |Qu_k|_inf <= gradTol (default 0 = off) */
   gradTol?: number;
+  /** acceptable level: feasible and stationarity <= acceptTol * max(1, |J|) (default 1e-6) */
+  acceptTol?: number;
+  /** stop with "acceptable" after this many consecutive new iterates at that level (default 0 = off) */
+  acceptIter?: number;
   /** debugging/comparison hook, called once per iteration after its line search */
   onIteration?: ((info: IterationInfo) => void) | null;
 }
@@ -50,6 +54,7 @@ export const Status = {
   TimeLimit: 2,
   RegularisationLimit: 3,
   NonFinite: 4,
+  Acceptable: 5,
 } as const;
 
 export const STATUS_NAMES: readonly string[] = [
@@ -58,6 +63,7 @@ export const STATUS_NAMES: readonly string[] = [
   "time-limit",
   "regularisation-limit",
   "non-finite",
+  "acceptable",
 ];
 
 export interface SolveResult {
@@ -95,6 +101,8 @@ export interface SolveResult {
    * lam_k = lx_k + A_k^T lam_{k+1}); NaN when the derivatives there are not finite or never computed.
    */
   stationarity: number;
+  /** converged, acceptable, or feasible with stationarity <= acceptTol * max(1, |cost|) */
+  acceptable: boolean;
   /** the first iteration that used the exact Hessian (-1: none; 0 with hessian "exact") */
   exactFrom: number;
   /** accepted steps taken with the exact Hessian */
@@ -151,6 +159,8 @@ interface ResolvedOptions {
   /** 0 Gauss-Newton, 1 exact, 2 auto, 3 hybrid (the WASM option codes) */
   hessian: 0 | 1 | 2 | 3;
   gradTol: number;
+  acceptTol: number;
+  acceptIter: number;
   onIteration: ((info: IterationInfo) => void) | null;
 }
 
@@ -165,6 +175,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
   if (hi < 0) throw new RangeError(`hessian ${JSON.stringify(o.hessian)}: expected "gauss-newton", "exact", "auto" or "hybrid"`);
   const gradTol = o.gradTol ?? 0;
   if (!(gradTol >= 0)) throw new RangeError(`gradTol ${gradTol}: expected a number >= 0`);
+  if (!((o.acceptTol ?? 0) >= 0)) throw new RangeError(`acceptTol ${o.acceptTol}: expected a number >= 0`);
+  if (!Number.isInteger(o.acceptIter ?? 0) || (o.acceptIter ?? 0) < 0) throw new RangeError(`acceptIter ${o.acceptIter}: expected an integer >= 0`);
   return {
     maxIter: o.maxIter ?? 200,
     tol: o.tol ?? 1e-9,
@@ -180,6 +192,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     rho: o.trackWeight ?? 0,
     hessian: hi as 0 | 1 | 2 | 3,
     gradTol,
+    acceptTol: o.acceptTol ?? 1e-6,
+    acceptIter: o.acceptIter ?? 0,
     onIteration: o.onIteration ?? null,
   };
 }
@@ -516,6 +530,7 @@ export class RefSolver {
     let exactOff = false;
     let muE = mu, muG = mu;
     let exactSteps = 0;
+    let accRun = 0;
 
     this.J = this.initialise(x0, U0, X0);
     this.pushHistory(this.J);
@@ -534,6 +549,14 @@ export class RefSolver {
           break;
         }
         needDiff = false;
+        if (o.acceptIter > 0) {
+          // IPOPT-style acceptable level, counted over new iterates only
+          accRun = this.feasible && this.stationarity() <= o.acceptTol * Math.max(1, Math.abs(this.J)) ? accRun + 1 : 0;
+          if (accRun >= o.acceptIter) {
+            status = Status.Acceptable;
+            break;
+          }
+        }
       }
       let usedExact = exact;
       let passOk = false;
@@ -1271,6 +1294,8 @@ export class RefSolver {
       costHistory,
       gainsValid,
       stationarity,
+      acceptable: status === Status.Converged || status === Status.Acceptable ||
+        (this.feasible && Number.isFinite(this.J) && stationarity <= this.o.acceptTol * Math.max(1, Math.abs(this.J))),
       exactFrom,
       exactSteps,
     };

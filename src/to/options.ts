@@ -23,14 +23,18 @@ export interface NormalisedOptions {
   /** 0 Gauss-Newton, 1 exact, 2 auto, 3 hybrid */
   hessian: 0 | 1 | 2 | 3;
   gradTol: number;
+  acceptTol: number;
+  acceptIter: number;
 }
 
 /** the default local model of the solver (docs/convergence.md has the measurements behind it) */
 export const DEFAULT_HESSIAN = "gauss-newton";
 export const DEFAULT_GRAD_TOL = 0;
+/** the acceptable level of `SolveOptions.acceptTol` */
+export const DEFAULT_ACCEPT_TOL = 1e-6;
 const HESSIANS = ["gauss-newton", "exact", "auto", "hybrid"] as const;
 
-const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol"] as const;
+const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol", "acceptTol", "acceptIter"] as const;
 
 /**
  * Validate a solve's options into the engine's form. `defaults` (a system's `solverDefaults`) fill
@@ -91,6 +95,8 @@ export function normaliseOptions(
     terminal,
     hessian: hi as 0 | 1 | 2 | 3,
     gradTol: checkNumber("options.gradTol", opts.gradTol ?? DEFAULT_GRAD_TOL, 0, 1e300),
+    acceptTol: checkNumber("options.acceptTol", opts.acceptTol ?? DEFAULT_ACCEPT_TOL, 0, 1e300),
+    acceptIter: checkInt("options.acceptIter", opts.acceptIter ?? 0, 0, 1_000_000),
     maxIter: checkInt("options.maxIter", opts.maxIter ?? 200, 0, 1_000_000),
     tol: checkNumber("options.tol", opts.tol ?? 1e-9, 0, 1e300),
     timeLimitMs: checkNumber("options.timeLimitMs", opts.timeLimitMs ?? Infinity, 0, Infinity, { allowInfinity: true, openLo: true }),
@@ -105,4 +111,13 @@ export function normaliseOptions(
     computeVxx: cv,
     trackWeight: checkNumber("options.trackWeight", opts.trackWeight ?? 0, 0, 1e300),
   };
+}
+
+/**
+ * `SolveResult.acceptable`: status 0 (converged) or 5 (acceptable), or a feasible trajectory whose
+ * stationarity is at most acceptTol * max(1, |cost|). Shared by the WASM front and the TS reference.
+ */
+export function isAcceptable(status: number, feasible: boolean, stationarity: number, cost: number, acceptTol: number): boolean {
+  if (status === 0 || status === 5) return true;
+  return feasible && Number.isFinite(cost) && stationarity <= acceptTol * Math.max(1, Math.abs(cost));
 }

@@ -8,7 +8,7 @@ import { buildParams, type SystemSpec } from "../systems/specs.js";
 import { P } from "../systems/layout.js";
 import type { Problem, SolveOptions, SolveResult } from "./types.js";
 import { STATUS_NAMES } from "./types.js";
-import { normaliseOptions, type NormalisedOptions } from "./options.js";
+import { isAcceptable, normaliseOptions, type NormalisedOptions } from "./options.js";
 import { buildWarmStart } from "./warmstart.js";
 import { checkKeys, checkSystem, checkVector, show } from "./validate.js";
 import { checkHorizon, maxHorizonFor } from "./capacity.js";
@@ -187,6 +187,8 @@ export class Solver {
     opt[O.TERM] = o.terminal ? o.terminal.mode : 0;
     opt[O.HESS] = o.hessian;
     opt[O.GRADTOL] = o.gradTol;
+    opt[O.ACCTOL] = o.acceptTol;
+    opt[O.ACCITER] = o.acceptIter;
     if (o.terminal) ws.view(H.TQ, o.terminal.block.length).set(o.terminal.block);
     const track = pp.uRef && o.trackWeight > 0 ? o.trackWeight : 0;
     opt[O.TRACK] = track;
@@ -216,6 +218,7 @@ export class Solver {
       k: ws.view(H.KFF, N * nu).slice(),
       Vx: ws.view(H.VX, (N + 1) * nx).slice(),
       stationarity: out[R.STAT],
+      acceptable: isAcceptable(status, finiteX && out[R.FEAS] !== 0, out[R.STAT], out[R.COST], o.acceptTol),
       exactFrom: out[R.SWITCH],
       exactSteps: out[R.NEXACT],
       gainsValid: out[R.BWDOK] !== 0,

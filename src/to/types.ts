@@ -1,6 +1,6 @@
 /** Public types of the trajectory-optimisation front. */
 
-export const STATUS_NAMES = ["converged", "max-iterations", "time-limit", "regularisation-limit", "non-finite"] as const;
+export const STATUS_NAMES = ["converged", "max-iterations", "time-limit", "regularisation-limit", "non-finite", "acceptable"] as const;
 /** How a solve ended (`SolveResult.statusName`); `SolveResult.status` is its index in STATUS_NAMES. */
 export type StatusName = (typeof STATUS_NAMES)[number];
 
@@ -59,6 +59,18 @@ export interface SolveOptions {
    * trajectory, in cost units per control unit.
    */
   gradTol?: number;
+  /**
+   * The acceptable level (default 1e-6): a feasible iterate whose largest control gradient,
+   * max_k |dJ/du_k|_inf with the open-loop costate (`SolveResult.stationarity`), is at most
+   * acceptTol * max(1, |J|). `SolveResult.acceptable` reports it for the returned trajectory.
+   */
+  acceptTol?: number;
+  /**
+   * Stop with status "acceptable" once this many consecutive new iterates meet the acceptable level
+   * (IPOPT's acceptable_iter; it uses 15). Default 0: never stop early on it, the iterates and
+   * statuses are those of the expected-decrease rule alone. docs/convergence.md, "Stopping rule".
+   */
+  acceptIter?: number;
 }
 
 export interface TerminalModel {
@@ -128,6 +140,11 @@ export interface SolveResult {
    * stationary point: a "max-iterations" solve with a small value stopped near one.
    */
   stationarity: number;
+  /**
+   * The returned trajectory is converged, or feasible with stationarity <= acceptTol * max(1, |cost|)
+   * (the acceptable level; false when stationarity is NaN).
+   */
+  acceptable: boolean;
   /** the first iteration that used the exact Hessian (-1: none; 0 with hessian "exact") */
   exactFrom: number;
   /** accepted steps taken with the exact Hessian */

@@ -12,7 +12,7 @@ export const H = {
 
 export const O = {
   MAXITER: 0, TOL: 1, TIME: 2, REG: 3, MUINIT: 4, MUMIN: 5, MUMAX: 6, MUFACTOR: 7, LSSTEPS: 8,
-  ARMIJO: 9, BOX: 10, HASX: 11, TERM: 12, TRACK: 13, HESS: 14, GRADTOL: 15, LEN: 16,
+  ARMIJO: 9, BOX: 10, HASX: 11, TERM: 12, TRACK: 13, HESS: 14, GRADTOL: 15, ACCTOL: 16, ACCITER: 17, LEN: 18,
 } as const;
 
 export const R = {
