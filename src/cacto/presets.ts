@@ -37,7 +37,7 @@ export interface CactoConfig {
   /** worker threads for TO (0 = solve in the main thread) */
   workers: number;
   /**
-   * The reference's success rule: keep only converged TO solves in the replay buffer (the others are
+   * The reference's success rule: keep only converged TO solves (or, with `to.acceptIter` > 0, those stopped at the acceptable level) in the replay buffer (the others are
    * counted as dropped). Default false: every finite solve is kept.
    */
   dropUnconverged?: boolean;

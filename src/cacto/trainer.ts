@@ -238,7 +238,7 @@ export class CactoTrainer {
     const t2 = performance.now();
     let failed = 0, costSum = 0, itSum = 0, kept = 0;
     const statuses: Record<string, number> = {};
-    const keep = (r: SolveResult) => r.statusName !== "non-finite" && Number.isFinite(r.cost) && (!cfg.dropUnconverged || r.statusName === "converged");
+    const keep = (r: SolveResult) => r.statusName !== "non-finite" && Number.isFinite(r.cost) && (!cfg.dropUnconverged || finishedSolve(r));
     // before the episodes enter the buffer: the critic's fit on them is a held-out one
     const diagnostics = this.diagnose(starts, results, warm, keep);
     results.forEach((r, i) => {
@@ -310,9 +310,9 @@ export class CactoTrainer {
       }
       r2Vx = cnt ? acc / cnt : NaN;
     }
-    const conv = results.filter((r) => r.statusName === "converged").length;
+    const conv = results.filter(finishedSolve).length;
     const nKept = results.filter(keep).length;
-    const keptConverged = results.filter((r) => keep(r) && r.statusName === "converged").length;
+    const keptConverged = results.filter((r) => keep(r) && finishedSolve(r)).length;
     const alone = warm ? rolloutCosts(this.model, warm) : null;
     return {
       heldOutR2: r2, heldOutR2First: r2First, heldOutR2Vx: r2Vx, rows,
@@ -407,4 +407,12 @@ export class CactoTrainer {
   dispose(): void {
     this.learner.dispose();
   }
+}
+
+/**
+ * A TO solve that met a stopping rule: converged, or stopped at the acceptable level (only when the
+ * config's `to.acceptIter` > 0). What dropUnconverged keeps and the diagnostics count as converged.
+ */
+function finishedSolve(r: SolveResult): boolean {
+  return r.statusName === "converged" || r.statusName === "acceptable";
 }
