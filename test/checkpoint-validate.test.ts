@@ -146,6 +146,7 @@ test("evaluate() and the baselines' trainers validate at their boundary, and the
     ["fresh 1.5", { fresh: 1.5 }, /evaluate: opts\.fresh: got 1\.5, expected an integer/],
     ["unknown key", { gird: 5 }, /evaluate: opts: unknown option "gird", expected one of grid/],
     ["bad TO option", { to: { maxIter: "many" } }, /options\.maxIter: got "many"/],
+    ["seed + i past the seed range", { seed: 4294967295, grid: 2, fresh: 2, workers: 0 }, /evaluate: opts\.seed: got 4294967295, expected at most \d+ \(start i uses seed \+ i/],
   ];
   for (const [name, o, re] of ev) assert.match(await message(() => evaluate(t, o as never)), re, name);
   assert.match(await message(() => evaluate({} as never)), /evaluate: trainer: got \{\}, expected a CactoTrainer/);

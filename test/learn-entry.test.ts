@@ -5,12 +5,19 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as learn from "cacto-wasm/learn";
 import * as source from "../src/learn.js";
+import * as impl from "../src/learn-impl.js";
 import { preset } from "../src/cacto/presets.js";
 
 test("the learn entry (compiled) exports what the sources' learn.ts exports, with the same presets", () => {
   assert.equal(Object.keys(learn).sort(), Object.keys(source).sort());
   for (const k of Object.keys(source)) assert.is(typeof (learn as Record<string, unknown>)[k], typeof (source as Record<string, unknown>)[k], k);
   assert.equal(learn.preset("car", "quick"), preset("car", "quick"));
+});
+
+test("src/learn.ts re-exports every value of src/learn-impl.ts (its hand-written list misses none)", () => {
+  const missing = Object.keys(impl).filter((k) => !(k in source));
+  assert.equal(missing, []);
+  for (const k of Object.keys(impl)) assert.is((source as Record<string, unknown>)[k], (impl as Record<string, unknown>)[k], k);
 });
 
 test("train and evaluate through the learn entry (toy1d, tiny schedule)", async () => {

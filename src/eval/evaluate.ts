@@ -259,6 +259,10 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
     ...gStates.map((x0, i) => ({ set: "grid" as const, index: i, x0, k0: 0 })),
     ...sampleStarts(spec, new Rng(freshSeed), nFresh).map((st, i) => ({ set: "fresh" as const, index: i, x0: st.x0, k0: st.k0 })),
   ];
+  // start i's random warm start uses seed + i: the last one must still be a valid seed
+  if (seed + starts.length - 1 > 4294967295) {
+    throw new RangeError(`evaluate: opts.seed: got ${seed}, expected at most ${4294967295 - starts.length + 1} (start i uses seed + i, ${starts.length} starts)`);
+  }
 
   // reach rule
   let reached: (X: ArrayLike<number>) => { final: [number, number]; ok: boolean };
