@@ -115,7 +115,7 @@ export function normaliseOptions(
 
 /**
  * `SolveResult.acceptable`: status 0 (converged) or 5 (acceptable), or a feasible trajectory whose
- * stationarity is at most acceptTol * max(1, |cost|). Shared by the WASM front and the TS reference.
+ * stationarity is at most acceptTol * max(1, |cost|). The TS reference (src/ref/solver.ts) computes the same inline.
  */
 export function isAcceptable(status: number, feasible: boolean, stationarity: number, cost: number, acceptTol: number): boolean {
   if (status === 0 || status === 5) return true;
