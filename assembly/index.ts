@@ -1,7 +1,13 @@
 // The exported ABI: pointers and sizes only. The TS side (src/wasm/engine.ts) owns allocation above
 // heapBase() and keeps cached typed-array views; nothing here allocates.
 import { at, ld, st } from "./mem";
-import { step, stepDiff, stepHess, running, terminal, systemNx, systemNu } from "./models/dispatch";
+import { step, stepDiff, stepHess, running, terminal, systemNx, systemNu } from "./models/registry";
+import { registerBuiltins } from "./models/builtin";
+
+export { registerModel, modelCount } from "./models/registry";
+
+// the six benchmark systems take model ids 0..5 when the module is instantiated
+registerBuiltins();
 
 export { wsBytes, wsInit } from "./solver/workspace";
 export { solve } from "./solver/solve";
@@ -68,3 +74,18 @@ export function costBatch(sys: i32, p: usize, nb: i32, X: usize, U: usize, isTer
 export function modelStepHess(sys: i32, p: usize, x: usize, u: usize, lam: usize, Hxx: usize, Huu: usize, Hux: usize): i32 {
   return stepHess(sys, p, x, u, lam, Hxx, Huu, Hux) ? 1 : 0;
 }
+
+// The engine's own math (AssemblyScript's std implementations): a model compiled at run time imports
+// these, so its results do not depend on the host's Math (bit-identical in Node and in browsers, and
+// the same functions the built-in models call).
+export function mathSin(x: f64): f64 { return Math.sin(x); }
+export function mathCos(x: f64): f64 { return Math.cos(x); }
+export function mathTan(x: f64): f64 { return Math.tan(x); }
+export function mathExp(x: f64): f64 { return Math.exp(x); }
+export function mathLog(x: f64): f64 { return Math.log(x); }
+export function mathLog1p(x: f64): f64 { return Math.log1p(x); }
+export function mathExpm1(x: f64): f64 { return Math.expm1(x); }
+export function mathTanh(x: f64): f64 { return Math.tanh(x); }
+export function mathAtan(x: f64): f64 { return Math.atan(x); }
+export function mathAtan2(y: f64, x: f64): f64 { return Math.atan2(y, x); }
+export function mathPow(x: f64, y: f64): f64 { return Math.pow(x, y); }

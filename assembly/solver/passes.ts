@@ -2,7 +2,7 @@
 // pass, linear rollout of the step (expected change with gaps), forward pass with line-search step.
 import { ld, st, at, zero, copy } from "../mem";
 import { gemm, gemmTN, gemvT, gemv, dot, quadForm, symmetrise, cholesky, cholSolveNeg } from "../linalg/dense";
-import { step, stepDiff, stepHess, running, terminal } from "../models/dispatch";
+import { step, stepDiff, stepHess, running, terminal } from "../models/registry";
 import { boxQP } from "./boxqp";
 import * as kern from "../linalg/generated";
 import {

@@ -34,7 +34,7 @@ export interface RefModel {
    *   Hux[i*nx + j] = sum_r lam_r d^2 f_r / (du_i dx_j)   (nu x nx, the layout of lux)
    * Outputs overwritten. Returns false (writing nothing) when the dynamics are linear; models with
    * linear dynamics may leave the method out, which means the same. Mirrors stepHess of
-   * assembly/models/dispatch.ts formula for formula.
+   * the built-in models of assembly/models/ formula for formula.
    */
   stepHess?(
     Hxx: Float64Array, Huu: Float64Array, Hux: Float64Array, x: Float64Array, u: Float64Array, lam: Float64Array,

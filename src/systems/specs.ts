@@ -4,6 +4,7 @@
  * everything the learning side needs (sampling ranges, normalisation, evaluation states) stays here.
  */
 import { P, SYSTEM_IDS, type SystemName } from "./layout.js";
+import type { ModelModule } from "../wasm/engine.js";
 
 export interface Ellipse {
   /** centre */
@@ -43,7 +44,7 @@ export interface CostWeights {
  * state normalisation and evaluation states (`buildParams` makes its parameter block).
  */
 export interface SystemSpec {
-  name: SystemName;
+  name: string;
   id: number;
   title: string;
   nx: number;
@@ -78,6 +79,11 @@ export interface SystemSpec {
    * docs/convergence.md; absent: the global defaults, Gauss-Newton with muFactor 10 and reg "quu").
    */
   solverDefaults?: SolverDefaults;
+  /**
+   * A system defined by the user (`defineSystem`): its model compiled to WASM at run time, which an
+   * engine adds to its model table on first use (`id` is then -1). Absent for the built-in systems.
+   */
+  model?: ModelModule;
 }
 
 /** the solver options a system may set defaults for */

@@ -32,9 +32,12 @@ export class ModelEvaluator {
   private bx = 0; private bu = 0; private bf = 0; private bfu = 0; private bl = 0; private blu = 0; private bscr = 0; private bterm = 0;
   // single-point buffers: x, u, out(nx), A(nx*nx), B(nx*nu), lx, lu, lxx, luu, lux
   private s: number[];
+  /** the engine's model id of the system */
+  private sysId: number;
 
   constructor(readonly engine: Engine, system: string | SystemSpec, params?: ArrayLike<number>) {
     this.spec = checkSystem(system);
+    this.sysId = engine.modelId(this.spec);
     this.params = params ? Float64Array.from(checkVector("params", params, P.N)) : buildParams(this.spec);
     this.pPtr = engine.alloc(P.N * 8);
     engine.f64(this.pPtr, P.N).set(this.params);
@@ -54,7 +57,7 @@ export class ModelEvaluator {
   /** f(x, u) */
   step(x: ArrayLike<number>, u: ArrayLike<number>): Float64Array {
     this.x(x); this.u(u);
-    this.engine.exports.modelStep(this.spec.id, this.pPtr, this.s[0], this.s[1], this.s[2]);
+    this.engine.exports.modelStep(this.sysId, this.pPtr, this.s[0], this.s[1], this.s[2]);
     return this.engine.f64(this.s[2], this.spec.nx).slice();
   }
 
@@ -62,14 +65,14 @@ export class ModelEvaluator {
   stepDiff(x: ArrayLike<number>, u: ArrayLike<number>): { A: Float64Array; B: Float64Array } {
     const { nx: n, nu: m } = this.spec;
     this.x(x); this.u(u);
-    this.engine.exports.modelStepDiff(this.spec.id, this.pPtr, this.s[0], this.s[1], this.s[3], this.s[4]);
+    this.engine.exports.modelStepDiff(this.sysId, this.pPtr, this.s[0], this.s[1], this.s[3], this.s[4]);
     return { A: this.engine.f64(this.s[3], n * n).slice(), B: this.engine.f64(this.s[4], n * m).slice() };
   }
 
   /** running cost l(x, u) */
   running(x: ArrayLike<number>, u: ArrayLike<number>): number {
     this.x(x); this.u(u);
-    return this.engine.exports.modelRunning(this.spec.id, this.pPtr, this.s[0], this.s[1]);
+    return this.engine.exports.modelRunning(this.sysId, this.pPtr, this.s[0], this.s[1]);
   }
 
   /** l(x, u) and its derivatives lx (nx), lu (nu), lxx (nx*nx), luu (nu*nu), lux (nu*nx), row-major */
@@ -77,7 +80,7 @@ export class ModelEvaluator {
     const { nx: n, nu: m } = this.spec;
     this.x(x); this.u(u);
     const s = this.s;
-    const l = this.engine.exports.modelRunningDiff(this.spec.id, this.pPtr, s[0], s[1], s[5], s[6], s[7], s[8], s[9]);
+    const l = this.engine.exports.modelRunningDiff(this.sysId, this.pPtr, s[0], s[1], s[5], s[6], s[7], s[8], s[9]);
     const e = this.engine;
     return { l, lx: e.f64(s[5], n).slice(), lu: e.f64(s[6], m).slice(), lxx: e.f64(s[7], n * n).slice(), luu: e.f64(s[8], m * m).slice(), lux: e.f64(s[9], m * n).slice() };
   }
@@ -85,7 +88,7 @@ export class ModelEvaluator {
   /** terminal cost l_N(x) */
   terminal(x: ArrayLike<number>): number {
     this.x(x);
-    return this.engine.exports.modelTerminal(this.spec.id, this.pPtr, this.s[0]);
+    return this.engine.exports.modelTerminal(this.sysId, this.pPtr, this.s[0]);
   }
 
   /** l_N(x) and its derivatives lx (nx), lxx (nx*nx, row-major) */
@@ -93,7 +96,7 @@ export class ModelEvaluator {
     const n = this.spec.nx;
     this.x(x);
     const s = this.s;
-    const l = this.engine.exports.modelTerminalDiff(this.spec.id, this.pPtr, s[0], s[5], s[7]);
+    const l = this.engine.exports.modelTerminalDiff(this.sysId, this.pPtr, s[0], s[5], s[7]);
     return { l, lx: this.engine.f64(s[5], n).slice(), lxx: this.engine.f64(s[7], n * n).slice() };
   }
 
@@ -128,7 +131,7 @@ export class ModelEvaluator {
   /** next states of nb rows (X: nb*nx, U: nb*nu, row per sample) */
   stepBatch(X: ArrayLike<number>, U: ArrayLike<number>, nb = X.length / this.spec.nx): Float64Array {
     this.loadBatch(X, U, nb);
-    this.engine.exports.stepBatch(this.spec.id, this.pPtr, nb, this.bx, this.bu, this.bf);
+    this.engine.exports.stepBatch(this.sysId, this.pPtr, nb, this.bx, this.bu, this.bf);
     return this.engine.f64(this.bf, nb * this.spec.nx).slice();
   }
 
@@ -136,7 +139,7 @@ export class ModelEvaluator {
   evalBatch(X: ArrayLike<number>, U: ArrayLike<number>, nb = X.length / this.spec.nx): BatchEval {
     const { nx: n, nu: m } = this.spec;
     this.loadBatch(X, U, nb);
-    this.engine.exports.evalBatch(this.spec.id, this.pPtr, nb, this.bx, this.bu, this.bf, this.bfu, this.bl, this.blu, this.bscr);
+    this.engine.exports.evalBatch(this.sysId, this.pPtr, nb, this.bx, this.bu, this.bf, this.bfu, this.bl, this.blu, this.bscr);
     const e = this.engine;
     return { f: e.f64(this.bf, nb * n).slice(), fu: e.f64(this.bfu, nb * n * m).slice(), l: e.f64(this.bl, nb).slice(), lu: e.f64(this.blu, nb * m).slice() };
   }
@@ -147,7 +150,7 @@ export class ModelEvaluator {
     if (terminal.length !== nb) throw new RangeError(`terminal: got ${terminal.length} flags, expected ${nb}`);
     const t = this.engine.f64(this.bterm, nb);
     for (let i = 0; i < nb; i++) t[i] = terminal[i] ? 1 : 0;
-    this.engine.exports.costBatch(this.spec.id, this.pPtr, nb, this.bx, this.bu, this.bterm, this.bl);
+    this.engine.exports.costBatch(this.sysId, this.pPtr, nb, this.bx, this.bu, this.bterm, this.bl);
     return this.engine.f64(this.bl, nb).slice();
   }
 }

@@ -31,7 +31,7 @@ class Workspace {
     const e = engine.exports;
     this.nmax = nmax;
     this.ptr = engine.alloc(e.wsBytes(spec.nx, spec.nu, nmax) >>> 0);
-    e.wsInit(this.ptr, spec.id, spec.nx, spec.nu, nmax);
+    e.wsInit(this.ptr, engine.modelId(spec), spec.nx, spec.nu, nmax);
     this.hdr = Uint32Array.from(engine.u32(this.ptr, H.SIZE));
     engine.f64(this.hdr[H.PARAMS], P.N).set(params);
   }

@@ -20,12 +20,26 @@ export function show(v: unknown): string {
 
 export function checkSystem(name: unknown): SystemSpec {
   if (typeof name === "object" && name !== null && "name" in name && typeof (name as SystemSpec).name === "string") {
-    return checkSystem((name as SystemSpec).name) && (name as SystemSpec);
+    const spec = name as SystemSpec;
+    if (spec.model !== undefined) return checkUserSystem(spec);
+    return checkSystem(spec.name) && spec;
   }
   if (typeof name !== "string" || !(SYSTEM_NAMES as string[]).includes(name)) {
     throw new RangeError(`system: got ${show(name)}, expected one of ${SYSTEM_NAMES.join(", ")}`);
   }
   return SYSTEMS[name as SystemName];
+}
+
+/** a system with a run-time model (defineSystem) must agree with its model */
+function checkUserSystem(spec: SystemSpec): SystemSpec {
+  const m = spec.model!;
+  if (typeof m !== "object" || m === null || !(m.bytes instanceof Uint8Array)) {
+    throw new TypeError(`system ${JSON.stringify(spec.name)}: model: got ${show(m)}, expected a compiled model (make the system with defineSystem)`);
+  }
+  if (spec.nx !== m.nx || spec.nu !== m.nu) {
+    throw new RangeError(`system ${JSON.stringify(spec.name)}: nx, nu = ${spec.nx}, ${spec.nu} but its model has ${m.nx}, ${m.nu}`);
+  }
+  return spec;
 }
 
 export function checkVector(param: string, v: unknown, length: number): ArrayLike<number> {

@@ -25,6 +25,10 @@ export const HIST_CAP = 1024;
 /** Raw exports of the engine module (pointers are byte offsets into `memory`). */
 export interface EngineExports {
   memory: WebAssembly.Memory;
+  /** the function table: the models' functions, called by index (assembly/models/registry.ts) */
+  table: WebAssembly.Table;
+  registerModel(nx: number, nu: number, iStep: number, iDiff: number, iHess: number, iRun: number, iTerm: number): number;
+  modelCount(): number;
   heapBase(): number;
   nx(sys: number): number;
   nu(sys: number): number;
@@ -42,3 +46,15 @@ export interface EngineExports {
   evalBatch(sys: number, p: number, nb: number, X: number, U: number, F: number, FU: number, L: number, LU: number, scratch: number): void;
   costBatch(sys: number, p: number, nb: number, X: number, U: number, isTerminal: number, out: number): void;
 }
+
+/** The engine's math exports a run-time model imports as module "math" (name -> export). */
+export const MATH_EXPORTS = {
+  sin: "mathSin", cos: "mathCos", tan: "mathTan", exp: "mathExp", log: "mathLog", log1p: "mathLog1p",
+  expm1: "mathExpm1", tanh: "mathTanh", atan: "mathAtan", atan2: "mathAtan2", pow: "mathPow",
+} as const;
+
+/** The five functions a model module exports, in the order registerModel takes their table indices. */
+export const MODEL_FUNCTIONS = ["step", "stepDiff", "stepHess", "running", "terminal"] as const;
+
+/** most models one engine holds (assembly/models/registry.ts MAX_MODELS; six are built in) */
+export const MAX_MODELS = 256;

@@ -2,9 +2,34 @@
  * One engine instance: its WASM exports, a bump allocator over its linear memory, and views.
  * Memory only grows (workspaces are allocated once and reused), so views are re-made after growth.
  */
-import type { EngineExports } from "./abi.js";
+import { MATH_EXPORTS, MAX_MODELS, MODEL_FUNCTIONS, type EngineExports } from "./abi.js";
 import { instantiateEngine, type LoadOptions, type EngineFlavour } from "./load.js";
 import { ENGINE_MAX_BYTES } from "../to/capacity.js";
+
+/**
+ * A model compiled to WASM at run time (`defineSystem`): a module that imports `env.memory` and the
+ * engine's math (module "math"), and exports the five functions of the engine's model interface
+ * (step, stepDiff, stepHess, running, terminal; signatures in assembly/models/registry.ts). An
+ * engine instantiates it against its own memory and adds it to its model table once.
+ */
+export interface ModelModule {
+  readonly nx: number;
+  readonly nu: number;
+  /** the module's bytes */
+  readonly bytes: Uint8Array;
+}
+
+const compiledModels = new WeakMap<ModelModule, WebAssembly.Module>();
+
+/** compile a model module (cached per module object; async, as browsers' main threads require) */
+export async function compileModelModule(m: ModelModule): Promise<WebAssembly.Module> {
+  let c = compiledModels.get(m);
+  if (!c) {
+    c = await WebAssembly.compile(m.bytes as unknown as BufferSource);
+    compiledModels.set(m, c);
+  }
+  return c;
+}
 
 /** One WASM engine instance with its own linear memory; make one with `Engine.create`. */
 export class Engine {
@@ -13,6 +38,8 @@ export class Engine {
   private top: number;
   /** start of the last block handed out (release() can take only that one back) */
   private last = -1;
+  /** run-time models added to this engine, by module */
+  private models = new Map<ModelModule, number>();
 
   private constructor(exports: EngineExports, flavour: EngineFlavour) {
     this.exports = exports;
@@ -27,6 +54,63 @@ export class Engine {
    */
   static async create(opts: LoadOptions = {}): Promise<Engine> {
     return new Engine(await instantiateEngine(opts), opts.flavour ?? "simd");
+  }
+
+  /**
+   * The engine's model id of a system: the built-in id, or (for a system with a run-time `model`) the
+   * id this engine gave that model, instantiating and registering it on first use. The first use
+   * compiles synchronously when `loadModel` was not awaited before (fine in Node and in workers;
+   * a browser's main thread refuses to compile larger modules synchronously: await `loadModel`, as
+   * `createSolver` does).
+   */
+  modelId(spec: { id: number; model?: ModelModule }): number {
+    const m = spec.model;
+    if (!m) return spec.id;
+    const have = this.models.get(m);
+    if (have !== undefined) return have;
+    let mod = compiledModels.get(m);
+    if (!mod) {
+      mod = new WebAssembly.Module(m.bytes as unknown as BufferSource);
+      compiledModels.set(m, mod);
+    }
+    return this.register(m, new WebAssembly.Instance(mod, this.modelImports()));
+  }
+
+  /** compile (asynchronously) and register a run-time model; returns its id on this engine */
+  async loadModel(m: ModelModule): Promise<number> {
+    const have = this.models.get(m);
+    if (have !== undefined) return have;
+    const mod = await compileModelModule(m);
+    const again = this.models.get(m);
+    if (again !== undefined) return again;
+    return this.register(m, await WebAssembly.instantiate(mod, this.modelImports()));
+  }
+
+  private modelImports(): WebAssembly.Imports {
+    const e = this.exports as unknown as Record<string, WebAssembly.ExportValue>;
+    const math: Record<string, WebAssembly.ExportValue> = {};
+    for (const [name, exp] of Object.entries(MATH_EXPORTS)) math[name] = e[exp];
+    return { env: { memory: this.exports.memory }, math };
+  }
+
+  private register(m: ModelModule, inst: WebAssembly.Instance): number {
+    const ex = inst.exports as Record<string, WebAssembly.ExportValue>;
+    const fns = MODEL_FUNCTIONS.map((name) => {
+      const f = ex[name];
+      if (typeof f !== "function") throw new TypeError(`model module: export "${name}" is ${typeof f}, expected a function`);
+      return f;
+    });
+    if (this.exports.modelCount() >= MAX_MODELS) {
+      throw new RangeError(`engine: already holds ${MAX_MODELS} models (at most ${MAX_MODELS}); use a new engine for more systems`);
+    }
+    const table = this.exports.table;
+    const base = table.grow(fns.length);
+    fns.forEach((f, i) => table.set(base + i, f));
+    // a signature mismatch would trap at the first call_indirect; registerModel checks the dimensions
+    const id = this.exports.registerModel(m.nx, m.nu, base, base + 1, base + 2, base + 3, base + 4);
+    if (id < 0) throw new RangeError(`engine: model with nx = ${m.nx}, nu = ${m.nu} was refused (expected positive dimensions)`);
+    this.models.set(m, id);
+    return id;
   }
 
   /** zeroed, 16-byte aligned block of `bytes` bytes; grows memory as needed */
