@@ -23,11 +23,17 @@ export { SYSTEM_NAMES, type SystemName, P as PARAM_INDEX } from "./systems/layou
 export { Rng } from "./rng.js";
 export { maxHorizonFor, ENGINE_MAX_BYTES } from "./to/capacity.js";
 export { ModelEvaluator } from "./to/model.js";
+export { defineSystem, referenceModel, type SystemDefinition, type UserSystem, type SymbolicModel } from "./systems/define.js";
+export type { ModelModule } from "./wasm/engine.js";
+/** Symbolic expressions for `defineSystem`: variables, operations, derivatives, evaluation, WASM code generation. */
+export * as sym from "./sym/index.js";
 
 /** a solver for one system on a fresh engine instance */
 export async function createSolver(
   system: string | SystemSpec, config: SolverConfig & LoadOptions = {},
 ): Promise<Solver> {
   const engine = await Engine.create(config);
+  // a user-defined system's model is compiled asynchronously (browsers refuse large sync compiles)
+  if (typeof system === "object" && system !== null && system.model) await engine.loadModel(system.model);
   return new Solver(engine, system, config);
 }

@@ -171,10 +171,11 @@ test("the README's solver quick start runs as written from the installed package
   assert.is(r.out.trim(), promised);
 });
 
-test("examples/: solve, batch and train run against the installed package with plain node", () => {
+test("examples/: solve, batch, cartpole (defineSystem) and train run against the installed package with plain node", () => {
   for (const [file, re] of [
     ["solve.mjs", /^converged in \d+ iterations: cost 45\.4972/m],
     ["batch.mjs", /32 problems on 2 workers .*\nproblem 7: pool (-?[\d.]+), sequential \1/],
+    ["cartpole.mjs", /^cartpole: converged in \d+ iterations: cost [\d.]+, final angle -?3\.[01]\d\d/m],
     ["train.mjs", /loop 2\/2: 16 TO problems[\s\S]*evaluation states: TO from zeros -?[\d.]+, from the actor -?[\d.]+[\s\S]*actor\/model\.json/],
   ] as const) {
     const r = run(process.execPath, [path.join(consumer, "node_modules/cacto-wasm/examples", file)], consumer);

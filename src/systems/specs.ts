@@ -203,6 +203,8 @@ export const TOY_ROOTS = [1.9, 1.0, 0.6, -0.5, -1.2, -2.1];
 /** Build the f64 parameter block of a system (see layout.ts). */
 export function buildParams(spec: SystemSpec): Float64Array {
   const p = new Float64Array(P.N);
+  // a user-defined system (defineSystem): its own parameter values from index 0
+  if (spec.model) { p.set((spec as { modelParams?: number[] }).modelParams ?? []); return p; }
   const w = spec.weights;
   p[P.DT] = spec.dt;
   p[P.S] = w.s; p[P.WD] = w.wd; p[P.WPEAK] = w.wpeak; p[P.WV] = w.wv; p[P.WOB] = w.wob;

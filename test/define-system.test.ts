@@ -1,0 +1,244 @@
+// defineSystem (issue 13): a system written as symbolic expressions, compiled to WASM at run time and
+// called by the engine through its model interface. Checked against the plain-TS interpretation of the
+// same expressions (referenceModel), against central finite differences, and solved by the WASM and
+// the TS reference solvers.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Engine } from "../src/wasm/engine.js";
+import { Solver } from "../src/to/solver.js";
+import { ModelEvaluator } from "../src/to/model.js";
+import { RefSolver } from "../src/ref/solver.js";
+import { createSolver } from "../src/index.js";
+import { defineSystem, referenceModel, type SystemDefinition } from "../src/systems/define.js";
+import { sin, cos, square, softplus, sqrt } from "../src/sym/index.js";
+import { P } from "../src/systems/layout.js";
+import { definedCar } from "../src/systems/defined.js";
+import { Rng } from "../src/rng.js";
+
+const dt = 0.05;
+const pendulumDef: SystemDefinition = {
+  name: "pendulum", nx: 2, nu: 1, dt, nsteps: 100,
+  params: [9.81, 1, 1, 0.1], // g, l, m, damping
+  dynamics: ([th, w], [tau], [g, l, m, b]) => [
+    th.add(w.mul(dt)),
+    w.add(tau.div(m.mul(l).mul(l)).sub(g.div(l).mul(sin(th))).sub(b.mul(w)).mul(dt)),
+  ],
+  running: ([th, w], [tau]) => square(cos(th).add(1)).add(square(w).mul(0.01)).add(square(tau).mul(0.001)).mul(dt),
+  terminal: ([th, w]) => square(cos(th).add(1)).mul(10).add(square(w)),
+  umax: [3], sampleRanges: [[-Math.PI, Math.PI], [-2, 2]],
+};
+const pendulum = defineSystem(pendulumDef);
+
+// a car-like system with an obstacle term: nonlinear in state and control (u enters through sin)
+const carDef: SystemDefinition = {
+  name: "test-car", nx: 4, nu: 2, dt, nsteps: 60,
+  dynamics: ([px, py, th, v], [w, a]) => [
+    px.add(v.mul(cos(th)).mul(dt)), py.add(v.mul(sin(th.add(w.mul(0.1)))).mul(dt)), th.add(w.mul(dt)), v.add(a.mul(dt)),
+  ],
+  running: ([px, py, , v], [w, a]) =>
+    square(px.sub(3)).add(square(py)).mul(0.1).add(softplus(square(px).add(square(py.sub(1))).neg().add(1).mul(20)))
+      .add(square(w).add(square(a)).mul(0.01)).add(sqrt(square(v).add(0.1)).mul(0.001)),
+  terminal: ([px, py, , v]) => square(px.sub(3)).add(square(py)).add(square(v)),
+  umax: [2, 2], sampleRanges: [[-3, 3], [-3, 3], [-1, 1], [-1, 1]],
+  solverDefaults: { hessian: "hybrid", muFactor: 2 },
+};
+const car = defineSystem(carDef);
+
+const engine = await Engine.create();
+
+function randomPoint(rng: Rng, nx: number, nu: number) {
+  return {
+    x: Float64Array.from({ length: nx }, () => rng.uniform(-2, 2)),
+    u: Float64Array.from({ length: nu }, () => rng.uniform(-2, 2)),
+    lam: Float64Array.from({ length: nx }, () => rng.uniform(-3, 3)),
+  };
+}
+
+function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
+  assert.is(a.length, b.length, `${what}: length`);
+  for (let i = 0; i < a.length; i++) {
+    const scale = Math.max(1, Math.abs(a[i]), Math.abs(b[i]));
+    if (!(Math.abs(a[i] - b[i]) <= tol * scale)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]} (tol ${tol})`);
+  }
+}
+
+for (const sys of [pendulum, car]) {
+  test(`${sys.name}: the generated WASM model equals the interpreted expressions`, () => {
+    const ev = new ModelEvaluator(engine, sys);
+    const ref = referenceModel(sys);
+    const { nx: n, nu: m } = sys;
+    const rng = new Rng(11);
+    const p = engine.alloc(8 * P.N), xp = engine.alloc(8 * n), up = engine.alloc(8 * m), lp = engine.alloc(8 * n);
+    const Hp = [engine.alloc(8 * n * n), engine.alloc(8 * m * m), engine.alloc(8 * m * n)];
+    engine.f64(p, P.N).set(ev.params);
+    for (let t = 0; t < 10; t++) {
+      const { x, u, lam } = randomPoint(rng, n, m);
+      const f = new Float64Array(n); ref.step(f, x, u);
+      close(ev.step(x, u), f, 1e-14, "f");
+      const A = new Float64Array(n * n), B = new Float64Array(n * m); ref.stepDiff(A, B, x, u);
+      const d = ev.stepDiff(x, u);
+      close(d.A, A, 1e-14, "A"); close(d.B, B, 1e-14, "B");
+      const lx = new Float64Array(n), lu = new Float64Array(m), lxx = new Float64Array(n * n), luu = new Float64Array(m * m), lux = new Float64Array(m * n);
+      const l = ref.runningCostDiff(lx, lu, lxx, luu, lux, x, u);
+      const r = ev.runningDiff(x, u);
+      close([r.l, ...r.lx, ...r.lu, ...r.lxx, ...r.luu, ...r.lux], [l, ...lx, ...lu, ...lxx, ...luu, ...lux], 1e-13, "running");
+      assert.is(ev.running(x, u), r.l);
+      const tx = new Float64Array(n), txx = new Float64Array(n * n);
+      const lN = ref.terminalCostDiff(tx, txx, x);
+      const td = ev.terminalDiff(x);
+      close([td.l, ...td.lx, ...td.lxx], [lN, ...tx, ...txx], 1e-13, "terminal");
+      engine.f64(xp, n).set(x); engine.f64(up, m).set(u); engine.f64(lp, n).set(lam);
+      assert.is(engine.exports.modelStepHess(engine.modelId(sys), p, xp, up, lp, Hp[0], Hp[1], Hp[2]), 1);
+      const Hxx = new Float64Array(n * n), Huu = new Float64Array(m * m), Hux = new Float64Array(m * n);
+      assert.ok(ref.stepHess!(Hxx, Huu, Hux, x, u, lam));
+      close(engine.f64(Hp[0], n * n), Hxx, 1e-13, "Hxx"); close(engine.f64(Hp[1], m * m), Huu, 1e-13, "Huu");
+      close(engine.f64(Hp[2], m * n), Hux, 1e-13, "Hux");
+    }
+  });
+
+  test(`${sys.name}: symbolic derivatives equal central finite differences`, () => {
+    const ref = referenceModel(sys);
+    const { nx: n, nu: m } = sys;
+    const rng = new Rng(12);
+    const h = 1e-6;
+    for (let t = 0; t < 8; t++) {
+      const { x, u, lam } = randomPoint(rng, n, m);
+      const z = Float64Array.from([...x, ...u]);
+      const split = (v: Float64Array) => [v.subarray(0, n), v.subarray(n)] as const;
+      // f and l as functions of z = (x, u); lam^T A and lam^T B for the curvature
+      const fOf = (zz: Float64Array) => { const [a, b] = split(zz); const o = new Float64Array(n); ref.step(o, a, b); return o; };
+      const gOf = (zz: Float64Array) => {
+        const [a, b] = split(zz); const A = new Float64Array(n * n), B = new Float64Array(n * m); ref.stepDiff(A, B, a, b);
+        const g = new Float64Array(n + m);
+        for (let r = 0; r < n; r++) { for (let j = 0; j < n; j++) g[j] += lam[r] * A[r * n + j]; for (let j = 0; j < m; j++) g[n + j] += lam[r] * B[r * m + j]; }
+        return g;
+      };
+      const lOf = (zz: Float64Array) => { const [a, b] = split(zz); return ref.runningCost(a, b); };
+      const lgOf = (zz: Float64Array) => {
+        const [a, b] = split(zz); const lx = new Float64Array(n), lu = new Float64Array(m);
+        ref.runningCostDiff(lx, lu, new Float64Array(n * n), new Float64Array(m * m), new Float64Array(m * n), a, b);
+        return Float64Array.from([...lx, ...lu]);
+      };
+      const A = new Float64Array(n * n), B = new Float64Array(n * m); ref.stepDiff(A, B, x, u);
+      const Hxx = new Float64Array(n * n), Huu = new Float64Array(m * m), Hux = new Float64Array(m * n);
+      ref.stepHess!(Hxx, Huu, Hux, x, u, lam);
+      const lx = new Float64Array(n), lu = new Float64Array(m), lxx = new Float64Array(n * n), luu = new Float64Array(m * m), lux = new Float64Array(m * n);
+      ref.runningCostDiff(lx, lu, lxx, luu, lux, x, u);
+      for (let j = 0; j < n + m; j++) {
+        const zp = Float64Array.from(z), zm = Float64Array.from(z);
+        zp[j] += h; zm[j] -= h;
+        const df = fOf(zp).map((v, i) => (v - fOf(zm)[i]) / (2 * h));
+        const dg = gOf(zp).map((v, i) => (v - gOf(zm)[i]) / (2 * h));
+        const dlg = lgOf(zp).map((v, i) => (v - lgOf(zm)[i]) / (2 * h));
+        const dl = (lOf(zp) - lOf(zm)) / (2 * h);
+        for (let i = 0; i < n; i++) close([j < n ? A[i * n + j] : B[i * m + j - n]], [df[i]], 1e-6, `f_${j}[${i}]`);
+        close([j < n ? lx[j] : lu[j - n]], [dl], 1e-6, `l_${j}`);
+        for (let i = 0; i < n + m; i++) {
+          // Hessian entry (i, j) of lam . f and of l, in the (x, u) blocks
+          const hf = i < n ? (j < n ? Hxx[i * n + j] : Hux[(j - n) * n + i]) : (j < n ? Hux[(i - n) * n + j] : Huu[(i - n) * m + j - n]);
+          const hl = i < n ? (j < n ? lxx[i * n + j] : lux[(j - n) * n + i]) : (j < n ? lux[(i - n) * n + j] : luu[(i - n) * m + j - n]);
+          close([hf], [dg[i]], 1e-5, `(lam.f)_${i}${j}`);
+          close([hl], [dlg[i]], 1e-5, `l_${i}${j}`);
+        }
+      }
+    }
+  });
+}
+
+test("the WASM solver and the TS reference solver take the same iterations on a user system", () => {
+  const s = new Solver(engine, car);
+  const ref = new RefSolver(referenceModel(car), car.nsteps);
+  for (const x0 of [[0, 0, 0, 0], [-2, 2, 0.5, 0]]) {
+    const opts = { ...car.solverDefaults, maxIter: 200 };
+    const a = s.solve({ x0 }, opts);
+    const b = ref.solve(x0, car.nsteps, new Float64Array(car.nsteps * 2), null, opts);
+    assert.is(a.statusName, "converged");
+    assert.is(a.statusName, b.statusName);
+    assert.is(a.iterations, b.iterations);
+    close([a.cost], [b.cost], 1e-10, "cost");
+  }
+});
+
+test("createSolver takes a user system; one engine registers a model once; two systems coexist", async () => {
+  const solver = await createSolver(pendulum);
+  const r = solver.solve({ x0: [0.1, 0] }, { hessian: "exact", maxIter: 300 });
+  assert.is(r.statusName, "converged");
+  // swung up: theta near +-pi, at rest
+  assert.ok(Math.abs(Math.abs(r.X[r.X.length - 2]) - Math.PI) < 0.15, `final angle ${r.X[r.X.length - 2]}`);
+  const id = engine.modelId(pendulum);
+  assert.ok(id >= 6, `user ids follow the six built-in ones, got ${id}`);
+  assert.is(engine.modelId(pendulum), id);
+  assert.is(await engine.loadModel(pendulum.model), id);
+  assert.is.not(engine.modelId(car), id);
+  // the built-in systems are unaffected by registered user models
+  const builtin = new Solver(engine, "single_integrator").solve({ x0: [10, 0] });
+  const fresh = new Solver(await Engine.create(), "single_integrator").solve({ x0: [10, 0] });
+  assert.is(builtin.cost, fresh.cost);
+});
+
+test("a system's parameters change per solver without recompiling", () => {
+  const params = new Float64Array(P.N); params.set([9.81, 2, 1, 0.1]); // a longer pendulum
+  const a = new ModelEvaluator(engine, pendulum).step([1, 0], [0]);
+  const b = new ModelEvaluator(engine, pendulum, params).step([1, 0], [0]);
+  close([a[1]], [-9.81 * Math.sin(1) * dt], 1e-15, "l = 1");
+  close([b[1]], [-9.81 / 2 * Math.sin(1) * dt], 1e-15, "l = 2");
+});
+
+test("linear dynamics: no curvature (stepHess returns 0), and an LQ problem converges at once", () => {
+  const lin = defineSystem({
+    name: "lq", nx: 2, nu: 1, dt: 0.1, nsteps: 30,
+    dynamics: ([q, v], [a]) => [q.add(v.mul(0.1)), v.add(a.mul(0.1))],
+    running: ([q, v], [a]) => square(q).add(square(v).mul(0.1)).add(square(a).mul(0.01)),
+    terminal: ([q, v]) => square(q).mul(10).add(square(v)),
+    umax: [5], sampleRanges: [[-1, 1], [-1, 1]],
+  });
+  assert.is(lin.model.nonlinear, false);
+  const r = new Solver(engine, lin).solve({ x0: [1, 0] });
+  assert.is(r.statusName, "converged");
+  assert.ok(r.iterations <= 2, `iterations ${r.iterations}`);
+  const b = new RefSolver(referenceModel(lin), 30).solve([1, 0], 30, new Float64Array(30), null, {});
+  close([r.cost], [b.cost], 1e-12, "cost");
+});
+
+test("the car written through defineSystem solves to the hand-written car's costs (1e-9 relative) at every evaluation state", () => {
+  const mine = definedCar();
+  const hand = new Solver(engine, "car"), gen = new Solver(engine, mine);
+  for (const x0 of mine.evalStates) {
+    const a = hand.solve({ x0 }), b = gen.solve({ x0 });
+    assert.is(b.statusName, a.statusName, `status from ${x0}`);
+    close([b.cost], [a.cost], 1e-9, `cost from ${x0}`);
+  }
+  // and the kernels agree (relative to each output block's scale) at random training-like points
+  const ea = new ModelEvaluator(engine, "car"), eb = new ModelEvaluator(engine, mine);
+  const rng = new Rng(5);
+  const blockClose = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+    const scale = Math.max(1, ...Array.from(a, Math.abs));
+    for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-12 * scale)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
+  };
+  for (let t = 0; t < 50; t++) {
+    const x = mine.sampleRanges.map(([lo, hi]) => rng.uniform(lo, hi)), u = mine.umax.map((m) => rng.uniform(-m, m));
+    blockClose(ea.step(x, u), eb.step(x, u), "f");
+    const da = ea.stepDiff(x, u), db = eb.stepDiff(x, u);
+    blockClose(da.A, db.A, "A"); blockClose(da.B, db.B, "B");
+    const ra = ea.runningDiff(x, u), rb = eb.runningDiff(x, u);
+    blockClose([ra.l], [rb.l], "l"); blockClose(ra.lx, rb.lx, "lx"); blockClose(ra.lu, rb.lu, "lu");
+    blockClose(ra.lxx, rb.lxx, "lxx"); blockClose(ra.luu, rb.luu, "luu"); blockClose(ra.lux, rb.lux, "lux");
+    const ta = ea.terminalDiff(x), tb = eb.terminalDiff(x);
+    blockClose([ta.l], [tb.l], "lN"); blockClose(ta.lx, tb.lx, "lNx"); blockClose(ta.lxx, tb.lxx, "lNxx");
+  }
+});
+
+test("defineSystem names the bad field", () => {
+  const bad = (patch: Partial<SystemDefinition>, re: RegExp) =>
+    assert.throws(() => defineSystem({ ...pendulumDef, ...patch } as SystemDefinition), re);
+  bad({ name: "car" }, /name: got "car", expected a name other than the built-in/);
+  bad({ nx: 0 }, /nx: got 0, expected a positive integer/);
+  bad({ dt: -1 }, /dt: got -1/);
+  bad({ umax: [3, 3] }, /umax: got \[3,3\], expected an array of 1 finite numbers/);
+  bad({ dynamics: ([th]) => [th] }, /dynamics\(x, u, p\): got "1 values", expected an array of nx = 2 expressions/);
+  bad({ running: () => NaN }, /running\(x, u, p\): got null, expected a finite number/);
+  bad({ sampleRanges: [[1, 0], [0, 1]] }, /sampleRanges: .*lo <= hi/);
+  bad({ k0Range: [0, 100] }, /k0Range: .*< nsteps = 100/);
+});
+
+test.run();
