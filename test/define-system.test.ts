@@ -10,7 +10,7 @@ import { ModelEvaluator } from "../src/to/model.js";
 import { RefSolver } from "../src/ref/solver.js";
 import { createSolver } from "../src/index.js";
 import { defineSystem, referenceModel, type SystemDefinition } from "../src/systems/define.js";
-import { sin, cos, square, softplus, sqrt } from "../src/sym/index.js";
+import { sin, cos, square, softplus, sqrt, variable } from "../src/sym/index.js";
 import { P } from "../src/systems/layout.js";
 import { definedCar } from "../src/systems/defined.js";
 import { Rng } from "../src/rng.js";
@@ -234,11 +234,114 @@ test("defineSystem names the bad field", () => {
   bad({ name: "car" }, /name: got "car", expected a name other than the built-in/);
   bad({ nx: 0 }, /nx: got 0, expected a positive integer/);
   bad({ dt: -1 }, /dt: got -1/);
-  bad({ umax: [3, 3] }, /umax: got \[3,3\], expected an array of 1 finite numbers/);
+  bad({ umax: [3, 3] }, /umax: got \[3, 3\], expected an array of 1 finite numbers/);
   bad({ dynamics: ([th]) => [th] }, /dynamics\(x, u, p\): got "1 values", expected an array of nx = 2 expressions/);
-  bad({ running: () => NaN }, /running\(x, u, p\): got null, expected a finite number/);
+  bad({ running: () => NaN }, /running\(x, u, p\): got NaN, expected a finite number/);
+  bad({ dynamics: ([th, w], [tau]) => [th.add(variable("p", 7)), w.add(tau)] }, /dynamics\(x, u, p\): uses p\[7\], but there are 4 parameters/);
+  bad({ dynamics: ([th, w], [tau], p) => [th.add(p[7]), w.add(tau)] }, /dynamics\(x, u, p\) threw: add: b must be an Expr or a number, got undefined \(it gets x of 2, u of 1 and p of 4 expressions\)/);
+  bad({ running: (x) => square(x[0]).add(square(variable("x", 5))) }, /running\(x, u, p\): uses x\[5\], but there are nx = 2/);
+  bad({ running: (x, u) => square(u[0]).add(variable("u", 1)) }, /running\(x, u, p\): uses u\[1\], but there are nu = 1/);
+  bad({ terminal: (x) => square(x[0]).add(variable("u", 0)) }, /terminal\(x, p\): uses u\[0\], but there are no controls in the terminal cost/);
+  bad({ running: (x) => square(x[0]).mul(variable("lam", 0)) }, /running\(x, u, p\): uses lam\[0\].*no lam/);
+  bad({ evalStates: 3 as never }, /evalStates: got 3, expected an array of states/);
+  bad({ evalStates: [[0, 0], [0]] }, /evalStates\[1\]: got \[0\], expected an array of 2 finite numbers/);
+  bad({ nstepReturn: 0 }, /nstepReturn: got 0, expected a positive integer/);
+  bad({ positionIndex: [0, 2] }, /positionIndex: got \[0, 2\], expected null or two state indices in 0..1/);
+  bad({ title: 5 as never }, /title: got 5, expected a string/);
+  bad({ solverDefaults: "exact" as never }, /solverDefaults: got "exact", expected an object/);
   bad({ sampleRanges: [[1, 0], [0, 1]] }, /sampleRanges: .*lo <= hi/);
   bad({ k0Range: [0, 100] }, /k0Range: .*< nsteps = 100/);
+});
+
+// the generated functions on their own memory: a derivative flag of 0 writes nothing, 1 writes every slot
+function instantiateAlone(sys: { model: { bytes: Uint8Array } }) {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const m = Math as unknown as Record<string, (...a: number[]) => number>;
+  const math = Object.fromEntries(["sin", "cos", "tan", "exp", "log", "log1p", "expm1", "tanh", "atan", "atan2", "pow"].map((k) => [k, m[k]]));
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(sys.model.bytes as unknown as BufferSource), { env: { memory }, math });
+  return { memory, fn: inst.exports as Record<string, (...a: number[]) => number> };
+}
+
+test("generated running/terminal cost: derivative flag 0 writes nothing, 1 fills every output", () => {
+  for (const sys of [pendulum, car]) {
+    const { memory, fn } = instantiateAlone(sys);
+    const f = new Float64Array(memory.buffer);
+    const SENT = -123.25;
+    // p at 0, x at 1024, u at 2048 (bytes); outputs from 4096 on, 512 bytes apart
+    const outs = [4096, 4608, 5120, 5632, 6144];
+    const fill = () => { f.fill(SENT, 4096 / 8); f.set(sys.modelParams, 0); f.set([0.3, -0.7, 0.2, 0.9].slice(0, sys.nx), 128); f.set([0.5, -0.4].slice(0, sys.nu), 256); };
+    const untouched = () => f.subarray(4096 / 8).every((v) => v === SENT);
+    fill();
+    const l0 = fn.running(0, 1024, 2048, 0, ...outs);
+    assert.ok(untouched(), `${sys.name}: running(diff = 0) wrote into its output blocks`);
+    const t0 = fn.terminal(0, 1024, 0, outs[0], outs[1]);
+    assert.ok(untouched(), `${sys.name}: terminal(diff = 0) wrote into its output blocks`);
+    const l1 = fn.running(0, 1024, 2048, 1, ...outs);
+    assert.is(l1, l0);
+    const { nx: n, nu: mu } = sys;
+    [n, mu, n * n, mu * mu, mu * n].forEach((len, k) => {
+      const blk = f.subarray(outs[k] / 8, outs[k] / 8 + len);
+      assert.ok(blk.every((v) => v !== SENT), `${sys.name}: running(diff = 1) left output ${k} unwritten`);
+      assert.is(f[outs[k] / 8 + len], SENT, `${sys.name}: running(diff = 1) wrote past output ${k}`);
+    });
+    fill();
+    assert.is(fn.terminal(0, 1024, 1, outs[0], outs[1]), t0);
+    assert.ok(f.subarray(outs[0] / 8, outs[0] / 8 + n).every((v) => v !== SENT) && f[outs[0] / 8 + n] === SENT, `${sys.name}: terminal lx`);
+    assert.ok(f.subarray(outs[1] / 8, outs[1] / 8 + n * n).every((v) => v !== SENT) && f[outs[1] / 8 + n * n] === SENT, `${sys.name}: terminal lxx`);
+  }
+});
+
+test("concurrent loadModel calls register a model once; a module with wrong signatures is refused by name", async () => {
+  const e = await Engine.create();
+  const before = e.exports.modelCount();
+  const ids = await Promise.all([e.loadModel(car.model), e.loadModel(car.model), e.loadModel(car.model)]);
+  assert.equal(ids, [before, before, before]);
+  assert.is(e.exports.modelCount(), before + 1);
+  // a module whose "step" takes 3 parameters (hand-assembled: type (i32 i32 i32) -> (), five exports)
+  const bad = { nx: 2, nu: 1, bytes: badModule() };
+  try {
+    await e.loadModel(bad);
+    assert.unreachable("accepted a module with a wrong signature");
+  } catch (err) {
+    assert.match(String(err), /export "step" takes 3 parameters, expected 4/);
+  }
+  assert.is(e.exports.modelCount(), before + 1);
+});
+
+// (module (type (func (param i32 i32 i32))) (func (type 0)) x5 exported as the interface's names)
+function badModule(): Uint8Array {
+  const names = ["step", "stepDiff", "stepHess", "running", "terminal"];
+  const enc = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+  const section = (id: number, body: number[]) => [id, body.length, ...body];
+  const exportsBody = [names.length, ...names.flatMap((n, i) => [...enc(n), 0, i])];
+  return new Uint8Array([
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(3, [5, 0, 0, 0, 0, 0]),
+    ...section(7, exportsBody),
+    ...section(10, [5, ...Array(5).fill([2, 0, 0x0b]).flat()]),
+  ]);
+}
+
+test("linear dynamics: stepHess reports no curvature through the engine", () => {
+  const lin = defineSystem({
+    name: "lq2", nx: 1, nu: 1, dt: 0.1, nsteps: 10,
+    dynamics: ([q], [a]) => [q.add(a.mul(0.1))],
+    running: ([q], [a]) => square(q).add(square(a)),
+    umax: [1], sampleRanges: [[-1, 1]],
+  });
+  const e = engine.exports, sys = engine.modelId(lin);
+  const blk = engine.alloc(8 * 16);
+  assert.is(e.modelStepHess(sys, blk, blk, blk, blk, blk, blk, blk), 0);
+  assert.is(e.modelStepHess(engine.modelId(pendulum), blk, blk + 16, blk + 32, blk + 48, blk + 64, blk + 96, blk + 112), 1);
+});
+
+test("Solver takes a user system's own parameters alone (zero-padded); other lengths are refused by name", () => {
+  const a = new Solver(engine, pendulum, { params: [9.81, 2, 1, 0.1] });
+  assert.is(a.params.length, P.N);
+  assert.equal(Array.from(a.params.slice(0, 5)), [9.81, 2, 1, 0.1, 0]);
+  assert.throws(() => new Solver(engine, pendulum, { params: [1, NaN] }), /params/);
+  assert.throws(() => new Solver(engine, "car", { params: [1, 2] }), /params/);
 });
 
 test.run();

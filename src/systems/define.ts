@@ -6,7 +6,8 @@
  * `ModelEvaluator` take it like a built-in name. `referenceModel(system)` is the plain-TS
  * interpretation of the same expressions (tests, the TS reference solver).
  */
-import { variable, constant, jacobian, hessian, gradient, evaluate, count, emitModule, type Expr, type GenFunction } from "../sym/index.js";
+import { variable, constant, jacobian, hessian, gradient, evaluate, count, emitModule, topoOrder, type Expr, type GenFunction } from "../sym/index.js";
+import { show } from "../to/validate.js";
 import type { ModelModule } from "../wasm/engine.js";
 import type { RefModel } from "../ref/model.js";
 import { P } from "./layout.js";
@@ -86,7 +87,7 @@ export interface SymbolicModel {
 const BUILTIN = new Set(["toy1d", "single_integrator", "double_integrator", "car", "car_park", "manipulator"]);
 
 function fail(param: string, got: unknown, expected: string): never {
-  throw new RangeError(`defineSystem: ${param}: got ${JSON.stringify(got)}, expected ${expected}`);
+  throw new RangeError(`defineSystem: ${param}: got ${show(got)}, expected ${expected}`);
 }
 
 function posInt(param: string, v: unknown): number {
@@ -110,6 +111,22 @@ function toExpr(param: string, v: unknown): Expr {
   return v as Expr;
 }
 
+/**
+ * Every variable the expressions use must exist: x[i] with i < nx, u[i] with i < nu (none in the
+ * terminal cost), p[i] with i < the number of parameters; lam belongs to the generator only.
+ */
+function checkVariables(field: string, es: Expr[], dims: { x: number; u: number; p: number }): void {
+  for (const e of topoOrder(es)) {
+    if (e.op !== "var") continue;
+    const k = e.kind as "x" | "u" | "p" | "lam";
+    const have = k === "lam" ? 0 : dims[k];
+    if (e.index < have) continue;
+    const what = k === "x" ? `nx = ${dims.x}` : k === "u" ? (dims.u === 0 ? "no controls in the terminal cost" : `nu = ${dims.u}`)
+      : k === "p" ? `${dims.p} parameters (the length of params)` : "no lam (it is the solver's multiplier, not a model variable)";
+    throw new RangeError(`defineSystem: ${field}: uses ${k}[${e.index}], but there are ${what}`);
+  }
+}
+
 function isZero(e: Expr): boolean {
   return e === constant(0);
 }
@@ -120,9 +137,18 @@ function buildSymbolic(d: SystemDefinition, nx: number, nu: number, np: number):
   const u = Array.from({ length: nu }, (_, i) => variable("u", i));
   const p = Array.from({ length: np }, (_, i) => variable("p", i));
   const lam = Array.from({ length: nx }, (_, i) => variable("lam", i));
-  const fRaw = d.dynamics(x, u, p);
+  const call = <T>(field: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new TypeError(`defineSystem: ${field} threw: ${msg} (it gets x of ${nx}, u of ${nu} and p of ${np} expressions)`, { cause: err });
+    }
+  };
+  const fRaw = call("dynamics(x, u, p)", () => d.dynamics(x, u, p));
   if (!Array.isArray(fRaw) || fRaw.length !== nx) fail("dynamics(x, u, p)", Array.isArray(fRaw) ? `${fRaw.length} values` : typeof fRaw, `an array of nx = ${nx} expressions`);
   const f = fRaw.map((e, i) => toExpr(`dynamics(x, u, p)[${i}]`, e));
+  checkVariables("dynamics(x, u, p)", f, { x: nx, u: nu, p: np });
   const Jx = jacobian(f, x).flat(), Ju = jacobian(f, u).flat();
   // sum_r lam_r f_r: its Hessian is the contracted curvature
   let lf: Expr = constant(0);
@@ -134,13 +160,15 @@ function buildSymbolic(d: SystemDefinition, nx: number, nu: number, np: number):
   for (let i = 0; i < nx; i++) for (let j = 0; j < nx; j++) Hxx.push(H[i * n2 + j]);
   for (let i = 0; i < nu; i++) for (let j = 0; j < nu; j++) Huu.push(H[(nx + i) * n2 + nx + j]);
   for (let i = 0; i < nu; i++) for (let j = 0; j < nx; j++) Hux.push(H[(nx + i) * n2 + j]);
-  const l = toExpr("running(x, u, p)", d.running(x, u, p));
+  const l = toExpr("running(x, u, p)", call("running(x, u, p)", () => d.running(x, u, p)));
+  checkVariables("running(x, u, p)", [l], { x: nx, u: nu, p: np });
   const gl = gradient(l, xu), Hl = hessian(l, xu).flat();
   const lxx: Expr[] = [], luu: Expr[] = [], lux: Expr[] = [];
   for (let i = 0; i < nx; i++) for (let j = 0; j < nx; j++) lxx.push(Hl[i * n2 + j]);
   for (let i = 0; i < nu; i++) for (let j = 0; j < nu; j++) luu.push(Hl[(nx + i) * n2 + nx + j]);
   for (let i = 0; i < nu; i++) for (let j = 0; j < nx; j++) lux.push(Hl[(nx + i) * n2 + j]);
-  const lN = d.terminal ? toExpr("terminal(x, p)", d.terminal(x, p)) : constant(0);
+  const lN = d.terminal ? toExpr("terminal(x, p)", call("terminal(x, p)", () => d.terminal!(x, p))) : constant(0);
+  checkVariables("terminal(x, p)", [lN], { x: nx, u: 0, p: np });
   return {
     f, A: Jx, B: Ju, Hxx, Huu, Hux,
     l, lx: gl.slice(0, nx), lu: gl.slice(nx), lxx, luu, lux,
@@ -201,7 +229,17 @@ export function defineSystem(d: SystemDefinition): UserSystem {
   }
   const norm = d.norm ? finiteVec("norm", d.norm, nx) : d.sampleRanges.map(([lo, hi]) => Math.max(Math.abs(lo), Math.abs(hi)) || 1);
   if (!norm.every((v) => v > 0)) fail("norm", norm, "positive scales");
+  if (d.evalStates !== undefined && !Array.isArray(d.evalStates)) fail("evalStates", d.evalStates, "an array of states");
   const evalStates = (d.evalStates ?? []).map((s, i) => finiteVec(`evalStates[${i}]`, s, nx));
+  if (d.title !== undefined && typeof d.title !== "string") fail("title", d.title, "a string");
+  if (d.nstepReturn !== undefined) posInt("nstepReturn", d.nstepReturn);
+  const pi = d.positionIndex;
+  if (pi !== undefined && pi !== null && !(Array.isArray(pi) && pi.length === 2 && pi.every((i) => Number.isInteger(i) && i >= 0 && i < nx))) {
+    fail("positionIndex", pi, `null or two state indices in 0..${nx - 1}`);
+  }
+  if (d.solverDefaults !== undefined && (typeof d.solverDefaults !== "object" || d.solverDefaults === null || Array.isArray(d.solverDefaults))) {
+    fail("solverDefaults", d.solverDefaults, "an object of solver options");
+  }
   const names = (param: string, v: string[] | undefined, len: number, prefix: string) => {
     if (v === undefined) return Array.from({ length: len }, (_, i) => `${prefix}${i}`);
     if (!Array.isArray(v) || v.length !== len || !v.every((s) => typeof s === "string")) fail(param, v, `${len} strings`);

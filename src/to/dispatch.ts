@@ -15,11 +15,11 @@
  * reports replies to `reply` and deaths to `workerFailed`.
  */
 import { buildParams, type SystemSpec } from "../systems/specs.js";
-import { P } from "../systems/layout.js";
-import { checkTracking, prepareProblem, type PreparedProblem } from "./solver.js";
+import { checkTracking, paramBlock, prepareProblem } from "./solver.js";
+import { wireSystem, type WorkerJob } from "./worker-jobs.js";
 import { normaliseOptions } from "./options.js";
 import type { Problem, SolveOptions, SolveResult } from "./types.js";
-import { checkInt, checkNumber, checkSystem, checkVector, show } from "./validate.js";
+import { checkInt, checkNumber, checkSystem, show } from "./validate.js";
 
 /** a worker's reply: readiness, or the results (or error) of request `id` */
 export interface WorkerReply {
@@ -27,15 +27,6 @@ export interface WorkerReply {
   id?: number;
   results?: SolveResult[];
   error?: string;
-}
-
-/** what a worker receives */
-export interface WorkerJob {
-  id: number;
-  system: string;
-  params: Float64Array;
-  problems: PreparedProblem[];
-  options?: SolveOptions;
 }
 
 interface Batch {
@@ -240,7 +231,8 @@ export abstract class BatchDispatcher<W extends { postMessage(msg: WorkerJob): v
     if (typeof config !== "object" || config === null) throw new TypeError(`config: got ${show(config)}, expected an object`);
     const opts = normaliseOptions(options, spec.umax, spec.nx, spec.solverDefaults);
     const wire = wireOptions(options);
-    const params = config.params ? Float64Array.from(checkVector("params", config.params, P.N)) : buildParams(spec);
+    const params = config.params ? paramBlock(spec, config.params) : buildParams(spec);
+    const wireSys = wireSystem(spec);
     const prepared = problems.map((p, i) => prepareProblem(spec, p, `problems[${i}]`));
     prepared.forEach((pp, i) => checkTracking(pp, opts, `problems[${i}]`));
     const chunk = checkInt("chunk", config.chunk ?? Math.max(1, Math.ceil(prepared.length / (4 * this.size))), 1, 1 << 30);
@@ -257,7 +249,7 @@ export abstract class BatchDispatcher<W extends { postMessage(msg: WorkerJob): v
     const parts: Promise<SolveResult[]>[] = [];
     for (let i = 0; i < prepared.length; i += chunk) {
       parts.push(new Promise<SolveResult[]>((resolve, reject) => {
-        this.queue.push({ msg: { id: this.nextId++, system: spec.name, params, problems: prepared.slice(i, i + chunk), options: wire }, batch, resolve, reject });
+        this.queue.push({ msg: { id: this.nextId++, system: wireSys, params, problems: prepared.slice(i, i + chunk), options: wire }, batch, resolve, reject });
       }));
     }
     let stop: ((e: Error) => void) | null = null;

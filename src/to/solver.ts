@@ -17,11 +17,28 @@ import { checkHorizon, maxHorizonFor } from "./capacity.js";
 export interface SolverConfig {
   /** initial workspace capacity in steps (grows on demand; default the system's NSTEPS) */
   maxHorizon?: number;
-  /** a full parameter block (default: the system's published constants) */
+  /**
+   * a full parameter block of 64 values (default: the system's published constants); for a system
+   * from `defineSystem`, its own parameters may be given alone (they start the block)
+   */
   params?: ArrayLike<number>;
 }
 
 /** the engine's workspace for one (system, capacity) */
+/**
+ * The parameter block from a user's `params`: the full block of P.N values, or (for a system with a
+ * run-time model, whose parameters start the block) its own parameters, zero-padded.
+ */
+export function paramBlock(spec: SystemSpec, params: ArrayLike<number>): Float64Array {
+  if (spec.model && params !== null && typeof params === "object" && typeof params.length === "number" && params.length < P.N) {
+    const own = checkVector("params", params, params.length);
+    const b = new Float64Array(P.N);
+    b.set(own);
+    return b;
+  }
+  return Float64Array.from(checkVector("params", params, P.N));
+}
+
 class Workspace {
   readonly ptr: number;
   readonly nmax: number;
@@ -31,7 +48,11 @@ class Workspace {
     const e = engine.exports;
     this.nmax = nmax;
     this.ptr = engine.alloc(e.wsBytes(spec.nx, spec.nu, nmax) >>> 0);
-    e.wsInit(this.ptr, engine.modelId(spec), spec.nx, spec.nu, nmax);
+    const sys = engine.modelId(spec);
+    if (e.nx(sys) !== spec.nx || e.nu(sys) !== spec.nu) {
+      throw new RangeError(`system "${spec.name}": its model has nx = ${e.nx(sys)}, nu = ${e.nu(sys)}, the spec says nx = ${spec.nx}, nu = ${spec.nu}`);
+    }
+    e.wsInit(this.ptr, sys, spec.nx, spec.nu, nmax);
     this.hdr = Uint32Array.from(engine.u32(this.ptr, H.SIZE));
     engine.f64(this.hdr[H.PARAMS], P.N).set(params);
   }
@@ -109,7 +130,7 @@ export class Solver {
     this.spec = checkSystem(system);
     const cap = config.maxHorizon ?? this.spec.nsteps;
     checkHorizon("maxHorizon", cap, this.spec);
-    this.params = config.params ? Float64Array.from(checkVector("params", config.params, P.N)) : buildParams(this.spec);
+    this.params = config.params ? paramBlock(this.spec, config.params) : buildParams(this.spec);
     this.ws = new Workspace(engine, this.spec, cap, this.params);
   }
 

@@ -33,6 +33,9 @@ export function checkSystem(name: unknown): SystemSpec {
 /** a system with a run-time model (defineSystem) must agree with its model */
 function checkUserSystem(spec: SystemSpec): SystemSpec {
   const m = spec.model!;
+  if ((SYSTEM_NAMES as string[]).includes(spec.name)) {
+    throw new RangeError(`system ${JSON.stringify(spec.name)}: a system with its own model must not take a built-in system's name`);
+  }
   if (typeof m !== "object" || m === null || !(m.bytes instanceof Uint8Array)) {
     throw new TypeError(`system ${JSON.stringify(spec.name)}: model: got ${show(m)}, expected a compiled model (make the system with defineSystem)`);
   }

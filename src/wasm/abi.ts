@@ -56,5 +56,8 @@ export const MATH_EXPORTS = {
 /** The five functions a model module exports, in the order registerModel takes their table indices. */
 export const MODEL_FUNCTIONS = ["step", "stepDiff", "stepHess", "running", "terminal"] as const;
 
+/** their parameter counts (all i32 pointers, plus the derivative flag of running and terminal) */
+export const MODEL_ARITY = [4, 5, 7, 9, 5] as const;
+
 /** most models one engine holds (assembly/models/registry.ts MAX_MODELS; six are built in) */
 export const MAX_MODELS = 256;

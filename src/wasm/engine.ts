@@ -2,7 +2,7 @@
  * One engine instance: its WASM exports, a bump allocator over its linear memory, and views.
  * Memory only grows (workspaces are allocated once and reused), so views are re-made after growth.
  */
-import { MATH_EXPORTS, MAX_MODELS, MODEL_FUNCTIONS, type EngineExports } from "./abi.js";
+import { MATH_EXPORTS, MAX_MODELS, MODEL_ARITY, MODEL_FUNCTIONS, type EngineExports } from "./abi.js";
 import { instantiateEngine, type LoadOptions, type EngineFlavour } from "./load.js";
 import { ENGINE_MAX_BYTES } from "../to/capacity.js";
 
@@ -40,6 +40,8 @@ export class Engine {
   private last = -1;
   /** run-time models added to this engine, by module */
   private models = new Map<ModelModule, number>();
+  /** loads in flight, so concurrent loadModel calls for one model register it once */
+  private loading = new Map<ModelModule, Promise<number>>();
 
   private constructor(exports: EngineExports, flavour: EngineFlavour) {
     this.exports = exports;
@@ -80,10 +82,20 @@ export class Engine {
   async loadModel(m: ModelModule): Promise<number> {
     const have = this.models.get(m);
     if (have !== undefined) return have;
-    const mod = await compileModelModule(m);
-    const again = this.models.get(m);
-    if (again !== undefined) return again;
-    return this.register(m, await WebAssembly.instantiate(mod, this.modelImports()));
+    const inflight = this.loading.get(m);
+    if (inflight) return inflight;
+    const p = (async () => {
+      const mod = await compileModelModule(m);
+      const inst = await WebAssembly.instantiate(mod, this.modelImports());
+      // a synchronous modelId() may have registered it meanwhile
+      return this.models.get(m) ?? this.register(m, inst);
+    })();
+    this.loading.set(m, p);
+    try {
+      return await p;
+    } finally {
+      this.loading.delete(m);
+    }
   }
 
   private modelImports(): WebAssembly.Imports {
@@ -95,9 +107,12 @@ export class Engine {
 
   private register(m: ModelModule, inst: WebAssembly.Instance): number {
     const ex = inst.exports as Record<string, WebAssembly.ExportValue>;
-    const fns = MODEL_FUNCTIONS.map((name) => {
+    const fns = MODEL_FUNCTIONS.map((name, i) => {
       const f = ex[name];
       if (typeof f !== "function") throw new TypeError(`model module: export "${name}" is ${typeof f}, expected a function`);
+      // a wrong signature would trap at the first call_indirect: check what JS can see, the arity
+      const want = MODEL_ARITY[i];
+      if (f.length !== want) throw new TypeError(`model module: export "${name}" takes ${f.length} parameters, expected ${want}`);
       return f;
     });
     if (this.exports.modelCount() >= MAX_MODELS) {
