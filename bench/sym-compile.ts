@@ -12,6 +12,7 @@ import {
   type Expr, type GenFunction, type GenStore, add, compileModule, constant, cos, count, div, dot, emitModule, evaluate,
   gradient, hessian, jacobian, mul, neg, powi, sin, softplus, sqrt, square, sub, sum, variables, MATH_NAMES,
 } from "../src/sym/index.js";
+import { manipulatorAccel as accel } from "../src/systems/defined.js";
 
 const I32 = (n: number): "i32"[] => new Array<"i32">(n).fill("i32");
 const storesOf = (param: number, es: Expr[]): GenStore[] => es.map((expr, index) => ({ param, index, expr }));
@@ -43,34 +44,8 @@ const CAR: Model = {
   term: (x) => cost(x[0], x[1], null, { wd: 100, wpeak: 5e5, wob: 5e6, wu: 10, a2: 5, target: [-7, 0], umax: [2, 1] }),
 };
 
-const L = 10, Mass = 0.5, Iz = (Mass * L * L) / 3, LL = L * L * Mass;
-function manipulatorAccel(q: Expr[], v: Expr[], tau: Expr[]): Expr[] {
-  const c1 = cos(q[1]), c2 = cos(q[2]), c12 = cos(add(q[1], q[2]));
-  const s1 = sin(q[1]), s2 = sin(q[2]), s12 = sin(add(q[1], q[2]));
-  const lin = (c: number, ...t: [number, Expr][]) => sum(c, ...t.map(([k, e]) => mul(k, e)));
-  const M00 = lin(3 * Iz + 3.75 * LL, [3 * LL, c1], [LL, c2], [LL, c12]);
-  const M01 = lin(2 * Iz + 1.5 * LL, [1.5 * LL, c1], [LL, c2], [0.5 * LL, c12]);
-  const M02 = lin(Iz + 0.25 * LL, [0.5 * LL, c2], [0.5 * LL, c12]);
-  const M11 = lin(2 * Iz + 1.5 * LL, [LL, c2]);
-  const M12 = lin(Iz + 0.25 * LL, [0.5 * LL, c2]);
-  const M22 = constant(Iz + 0.25 * LL);
-  const [v0, v1, v2] = v;
-  const h0 = mul(-LL, sum(mul(3, mul(s1, mul(v0, v1))), mul(s12, mul(v0, v1)), mul(1.5, mul(s1, square(v1))), mul(0.5, mul(s12, square(v1))),
-    mul(s2, mul(v0, v2)), mul(s12, mul(v0, v2)), mul(s2, mul(v1, v2)), mul(s12, mul(v1, v2)), mul(0.5, mul(s2, square(v2))), mul(0.5, mul(s12, square(v2)))));
-  const h1 = mul(LL, sum(mul(1.5, mul(s1, square(v0))), mul(0.5, mul(s12, square(v0))), neg(mul(s2, mul(v0, v2))), neg(mul(s2, mul(v1, v2))), mul(-0.5, mul(s2, square(v2)))));
-  const h2 = mul(LL, sum(mul(0.5, mul(s2, square(v0))), mul(0.5, mul(s12, square(v0))), mul(s2, mul(v0, v1)), mul(0.5, mul(s2, square(v1)))));
-  const M = [[M00, M01, M02], [M01, M11, M12], [M02, M12, M22]];
-  const r = [sub(tau[0], h0), sub(tau[1], h1), sub(tau[2], h2)];
-  // M^-1 r by the adjugate (M symmetric)
-  const cof = (i: number, j: number) => {
-    const rows = [0, 1, 2].filter((k) => k !== i), cols = [0, 1, 2].filter((k) => k !== j);
-    const d = sub(mul(M[rows[0]][cols[0]], M[rows[1]][cols[1]]), mul(M[rows[0]][cols[1]], M[rows[1]][cols[0]]));
-    return (i + j) % 2 === 0 ? d : neg(d);
-  };
-  const C = [0, 1, 2].map((i) => [0, 1, 2].map((j) => cof(i, j)));
-  const det = dot(M[0], C[0]);
-  return [0, 1, 2].map((i) => div(dot(C[i], r), det));
-}
+const L = 10, Mass = 0.5, Iz = (Mass * L * L) / 3;
+const manipulatorAccel = (q: Expr[], v: Expr[], tau: Expr[]) => accel(q, v, tau, L, Mass, Iz);
 const MANIP: Model = {
   name: "manipulator", nx: 6, nu: 3,
   f: (x, u) => {

@@ -27,6 +27,9 @@ export { defineSystem, referenceModel, type SystemDefinition, type UserSystem, t
 export type { ModelModule } from "./wasm/engine.js";
 /** Symbolic expressions for `defineSystem`: variables, operations, derivatives, evaluation, WASM code generation. */
 export * as sym from "./sym/index.js";
+/** Reusable cost terms for `defineSystem` (target distance, valley, ellipse and box obstacles, soft control bounds, sums of squares). */
+export * as costTerms from "./systems/cost-terms.js";
+export { registerSystem, registeredSystemNames } from "./to/validate.js";
 
 /** a solver for one system on a fresh engine instance */
 export async function createSolver(

@@ -2,17 +2,19 @@
 // and resume, determinism.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CactoTrainer } from "../src/cacto/trainer.js";
 import { preset, type CactoConfig } from "../src/cacto/presets.js";
-import { saveCheckpoint, loadCheckpoint } from "../src/cacto/checkpoint.js";
+import { saveCheckpoint, loadCheckpoint, decodeCheckpoint } from "../src/cacto/checkpoint.js";
 import { Solver } from "../src/to/solver.js";
 import { ModelEvaluator } from "../src/to/model.js";
 import { Engine } from "../src/wasm/engine.js";
 import { normaliseStates } from "../src/rl/normalise.js";
 import { SYSTEMS } from "../src/systems/specs.js";
+import { defineSystem, type SystemDefinition } from "../src/systems/define.js";
+import { square } from "../src/sym/index.js";
 
 const engine = await Engine.create();
 
@@ -100,6 +102,45 @@ test("toy1d end to end: the actor's warm start finds the best minimum far more o
   assert.ok(aBest >= 22, `actor warm start reached the best minimum from ${aBest} of ${G} starts`);
   assert.ok(aCost < zCost - 5, `mean cost actor ${aCost} vs zeros ${zCost}`);
   t.dispose();
+});
+
+// a small user-defined system: a damped point pushed to the origin
+const pointDef: SystemDefinition = {
+  name: "test-point", nx: 2, nu: 1, dt: 0.1, nsteps: 20, params: [0.1],
+  dynamics: ([q, v], [a], [h]) => [q.add(v.mul(h)), v.add(a.sub(v.mul(0.2)).mul(h))],
+  running: ([q, v], [a]) => square(q).add(square(v).mul(0.1)).add(square(a).mul(0.01)).mul(0.1),
+  terminal: ([q, v]) => square(q).add(square(v)),
+  umax: [2], sampleRanges: [[-2, 2], [-1, 1]], evalStates: [[1, 0], [-2, 0.5]],
+};
+
+test("CACTO trains on a user-defined system; checkpoints resume bit for bit and refuse another definition of the same name", async () => {
+  const sys = defineSystem(pointDef);
+  const cfg: CactoConfig = { ...preset(sys, "quick"), updateLoops: [20, 20], episodesPerLoop: 12, workers: 0, actorHidden: [8], criticHidden: [8, 8] };
+  assert.is(cfg.system, "test-point");
+  const a = await CactoTrainer.create(cfg, 4);
+  assert.is(a.spec, sys, "the registered system");
+  await a.runLoop();
+  const dir = mkdtempSync(path.join(tmpdir(), "cacto-user-"));
+  saveCheckpoint(dir, a.serialize());
+  assert.match(a.serialize().modelHash ?? "", /^fnv1a-[0-9a-f]{8}-\d+$/);
+  await a.runLoop();
+  const b = await CactoTrainer.fromCheckpoint(loadCheckpoint(dir));
+  await b.runLoop();
+  assert.equal(b.serialize().learner, a.serialize().learner);
+  assert.ok(Number.isFinite(a.metrics[1].meanToCost));
+  // the same name, other dynamics: the checkpoint names the fingerprint mismatch
+  const other = defineSystem({ ...pointDef, dynamics: ([q, v], [a2], [h]) => [q.add(v.mul(h)), v.add(a2.mul(h))] });
+  preset(other, "quick");
+  let msg = "";
+  try { await CactoTrainer.fromCheckpoint(loadCheckpoint(dir)); } catch (e) { msg = (e as Error).message; }
+  assert.match(msg, /modelHash: got "fnv1a-.*", expected fnv1a-.*the current definition of "test-point"/);
+  // an unknown user system's name is named, with how to register it
+  const d = decodeCheckpoint(readFileSync(path.join(dir, "checkpoint.json"), "utf8"));
+  d.config.system = "never-defined";
+  msg = "";
+  try { await CactoTrainer.fromCheckpoint(d); } catch (e) { msg = (e as Error).message; }
+  assert.match(msg, /config\.system: got "never-defined", expected one of toy1d.*must be registered first/);
+  a.dispose(); b.dispose();
 });
 
 test.run();

@@ -10,9 +10,11 @@ import { ModelEvaluator } from "../src/to/model.js";
 import { RefSolver } from "../src/ref/solver.js";
 import { createSolver } from "../src/index.js";
 import { defineSystem, referenceModel, type SystemDefinition } from "../src/systems/define.js";
-import { sin, cos, square, softplus, sqrt, variable } from "../src/sym/index.js";
+import { sin, cos, square, softplus, sqrt, variable, evaluate, variables } from "../src/sym/index.js";
+import * as costTerms from "../src/systems/cost-terms.js";
 import { P } from "../src/systems/layout.js";
-import { definedCar } from "../src/systems/defined.js";
+import { SYSTEMS } from "../src/systems/specs.js";
+import { definedCar, definedManipulator } from "../src/systems/defined.js";
 import { Rng } from "../src/rng.js";
 
 const dt = 0.05;
@@ -44,6 +46,17 @@ const carDef: SystemDefinition = {
 };
 const car = defineSystem(carDef);
 
+// every reusable cost term on a point mass (the box obstacle, ellipse, valley, soft control bound)
+const terms = defineSystem({
+  name: "test-terms", nx: 4, nu: 2, dt, nsteps: 40,
+  dynamics: ([px, py, vx, vy], [ax, ay]) => [px.add(vx.mul(dt)), py.add(vy.mul(dt)), vx.add(ax.mul(dt)), vy.add(ay.mul(dt))],
+  running: ([px, py], u) => costTerms.targetDistance2(px, py, [1, 1]).sub(costTerms.valley(px, py, [1, 1], 2).mul(3))
+    .add(costTerms.boxObstacle(px, py, { xc: 0.2, yc: -0.3, wx: 1.5, wy: 0.8 }, 4).mul(5))
+    .add(costTerms.ellipseObstacle(px, py, { xc: -1, yc: 0.5, a: 1.2, b: 0.7 }, 3).mul(2)).add(costTerms.softControl(u, [2, 2], 0.5).mul(0.1)),
+  terminal: ([px, py, vx, vy]) => costTerms.sumSquares([px.sub(1), py.sub(1), vx, vy]),
+  umax: [2, 2], sampleRanges: [[-2, 2], [-2, 2], [-1, 1], [-1, 1]],
+});
+
 const engine = await Engine.create();
 
 function randomPoint(rng: Rng, nx: number, nu: number) {
@@ -62,7 +75,7 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: st
   }
 }
 
-for (const sys of [pendulum, car]) {
+for (const sys of [pendulum, car, terms]) {
   test(`${sys.name}: the generated WASM model equals the interpreted expressions`, () => {
     const ev = new ModelEvaluator(engine, sys);
     const ref = referenceModel(sys);
@@ -88,7 +101,9 @@ for (const sys of [pendulum, car]) {
       const td = ev.terminalDiff(x);
       close([td.l, ...td.lx, ...td.lxx], [lN, ...tx, ...txx], 1e-13, "terminal");
       engine.f64(xp, n).set(x); engine.f64(up, m).set(u); engine.f64(lp, n).set(lam);
-      assert.is(engine.exports.modelStepHess(engine.modelId(sys), p, xp, up, lp, Hp[0], Hp[1], Hp[2]), 1);
+      const curved = engine.exports.modelStepHess(engine.modelId(sys), p, xp, up, lp, Hp[0], Hp[1], Hp[2]);
+      assert.is(curved, sys.model.nonlinear ? 1 : 0, "stepHess reports curvature exactly for nonlinear dynamics");
+      if (!curved) { assert.is(ref.stepHess, undefined); continue; }
       const Hxx = new Float64Array(n * n), Huu = new Float64Array(m * m), Hux = new Float64Array(m * n);
       assert.ok(ref.stepHess!(Hxx, Huu, Hux, x, u, lam));
       close(engine.f64(Hp[0], n * n), Hxx, 1e-13, "Hxx"); close(engine.f64(Hp[1], m * m), Huu, 1e-13, "Huu");
@@ -121,7 +136,8 @@ for (const sys of [pendulum, car]) {
       };
       const A = new Float64Array(n * n), B = new Float64Array(n * m); ref.stepDiff(A, B, x, u);
       const Hxx = new Float64Array(n * n), Huu = new Float64Array(m * m), Hux = new Float64Array(m * n);
-      ref.stepHess!(Hxx, Huu, Hux, x, u, lam);
+      // linear dynamics: no curvature (the finite differences of lam^T f_z below must then be 0)
+      if (ref.stepHess) ref.stepHess(Hxx, Huu, Hux, x, u, lam);
       const lx = new Float64Array(n), lu = new Float64Array(m), lxx = new Float64Array(n * n), luu = new Float64Array(m * m), lux = new Float64Array(m * n);
       ref.runningCostDiff(lx, lu, lxx, luu, lux, x, u);
       for (let j = 0; j < n + m; j++) {
@@ -208,12 +224,16 @@ test("the car written through defineSystem solves to the hand-written car's cost
     assert.is(b.statusName, a.statusName, `status from ${x0}`);
     close([b.cost], [a.cost], 1e-9, `cost from ${x0}`);
   }
-  // and the kernels agree (relative to each output block's scale) at random training-like points
-  const ea = new ModelEvaluator(engine, "car"), eb = new ModelEvaluator(engine, mine);
+  kernelsAgree("car", mine, 1e-12);
+});
+
+/** the hand-written model and its defineSystem twin at random training-like points (each block relative to its scale) */
+function kernelsAgree(name: string, mine: ReturnType<typeof definedCar>, tol: number): void {
+  const ea = new ModelEvaluator(engine, name), eb = new ModelEvaluator(engine, mine);
   const rng = new Rng(5);
   const blockClose = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
     const scale = Math.max(1, ...Array.from(a, Math.abs));
-    for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-12 * scale)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= tol * scale)) assert.unreachable(`${name} ${what}[${i}]: ${a[i]} vs ${b[i]}`);
   };
   for (let t = 0; t < 50; t++) {
     const x = mine.sampleRanges.map(([lo, hi]) => rng.uniform(lo, hi)), u = mine.umax.map((m) => rng.uniform(-m, m));
@@ -226,6 +246,59 @@ test("the car written through defineSystem solves to the hand-written car's cost
     const ta = ea.terminalDiff(x), tb = eb.terminalDiff(x);
     blockClose([ta.l], [tb.l], "lN"); blockClose(ta.lx, tb.lx, "lNx"); blockClose(ta.lxx, tb.lxx, "lNxx");
   }
+}
+
+test("the manipulator written through defineSystem: same kernels as the hand-written one; same costs wherever both Gauss-Newton solves converge; curvature close to the hand-written differenced one", () => {
+  const mine = definedManipulator();
+  kernelsAgree("manipulator", mine, 1e-10);
+  const hand = new Solver(engine, "manipulator"), gen = new Solver(engine, mine);
+  let both = 0;
+  for (const x0 of mine.evalStates) {
+    const a = hand.solve({ x0 }, { hessian: "gauss-newton" }), b = gen.solve({ x0 }, { hessian: "gauss-newton" });
+    if (a.statusName !== "converged" || b.statusName !== "converged") continue;
+    both++;
+    close([b.cost], [a.cost], 1e-9, `Gauss-Newton cost from ${x0}`);
+  }
+  assert.ok(both >= 4, `both converged at ${both} of 9 evaluation states`);
+  // the hand-written model's curvature differences its Jacobians; the generated one is exact
+  const e = engine.exports, n = 6, m = 3, rng = new Rng(8);
+  const blk = engine.alloc(8 * (n + m + n + 2 * (n * n + m * m + m * n)));
+  const views = () => {
+    let o = blk;
+    const take = (len: number) => { const v = engine.f64(o, len); const ptr = o; o += 8 * len; return { v, ptr }; };
+    return { x: take(n), u: take(m), lam: take(n), hxx: take(n * n), huu: take(m * m), hux: take(m * n), hxx2: take(n * n), huu2: take(m * m), hux2: take(m * n) };
+  };
+  const pa = new ModelEvaluator(engine, "manipulator").params, pb = new ModelEvaluator(engine, mine).params;
+  const ppA = engine.alloc(8 * 64), ppB = engine.alloc(8 * 64);
+  engine.f64(ppA, 64).set(pa); engine.f64(ppB, 64).set(pb);
+  for (let t = 0; t < 10; t++) {
+    const v = views();
+    v.x.v.set(mine.sampleRanges.map(([lo, hi]) => rng.uniform(lo, hi))); v.u.v.set([0, 1, 2].map(() => rng.uniform(-200, 200)));
+    v.lam.v.set(Array.from({ length: n }, () => rng.uniform(-1, 1)));
+    assert.is(e.modelStepHess(engine.modelId(SYSTEMS.manipulator), ppA, v.x.ptr, v.u.ptr, v.lam.ptr, v.hxx.ptr, v.huu.ptr, v.hux.ptr), 1);
+    assert.is(e.modelStepHess(engine.modelId(mine), ppB, v.x.ptr, v.u.ptr, v.lam.ptr, v.hxx2.ptr, v.huu2.ptr, v.hux2.ptr), 1);
+    for (const [a, b, what] of [[v.hxx.v, v.hxx2.v, "Hxx"], [v.huu.v, v.huu2.v, "Huu"], [v.hux.v, v.hux2.v, "Hux"]] as const) {
+      const scale = Math.max(1e-3, ...Array.from(b, Math.abs));
+      for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-4 * scale)) assert.unreachable(`${what}[${i}]: differenced ${a[i]} vs exact ${b[i]}`);
+    }
+  }
+});
+
+test("the box obstacle term is the car park's smooth box indicator (an independent evaluation)", () => {
+  const S = (z: number) => 0.5 * (1 + z / Math.sqrt(1 + z * z));
+  const box = { xc: 0.2, yc: -0.3, wx: 1.5, wy: 0.8 }, k = 4;
+  const [px, py] = variables("x", 2);
+  const e = costTerms.boxObstacle(px, py, box, k);
+  const rng = new Rng(3);
+  for (let t = 0; t < 20; t++) {
+    const x = rng.uniform(-2, 2), y = rng.uniform(-2, 2);
+    const X = S(k * (x - (box.xc - box.wx / 2))) * (1 - S(k * (x - (box.xc + box.wx / 2))));
+    const Y = S(k * (y - (box.yc - box.wy / 2))) * (1 - S(k * (y - (box.yc + box.wy / 2))));
+    close([evaluate(e, { x: [x, y] }) as number], [X * Y], 1e-14, `box at (${x}, ${y})`);
+  }
+  // near 1 inside, near 0 far outside
+  assert.ok((evaluate(e, { x: [0.2, -0.3] }) as number) > 0.7);
+  assert.ok((evaluate(e, { x: [3, 3] }) as number) < 1e-3);
 });
 
 test("defineSystem names the bad field", () => {

@@ -85,7 +85,7 @@ scope.onmessage = (ev) => {
   (async () => {
     await initBrowserTf(m.dirs.tfjs);
     if (m.cmd === "start") {
-      if (!SYSTEMS[m.config.system]) throw new RangeError(`unknown system ${m.config.system}`);
+      if (!(m.config.system in SYSTEMS)) throw new RangeError(`unknown system ${m.config.system}`);
       const config = { ...m.config, workers: 0 };
       // the trainer's engine is fetched from its default location; the page serves it at /build/
       await run(await CactoTrainer.create(config, m.seed), m.dirs, true);

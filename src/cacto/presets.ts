@@ -2,8 +2,9 @@
  * Training presets per system. `reference` is the published configuration (cacto.md section 2);
  * `quick` is the same loop scaled down so a run finishes in a few minutes on 2 cores and still learns.
  */
-import { SYSTEMS } from "../systems/specs.js";
+import type { SystemSpec } from "../systems/specs.js";
 import type { SystemName } from "../systems/layout.js";
+import { checkSystem, registerSystem } from "../to/validate.js";
 import type { SolveOptions } from "../to/types.js";
 
 /** "reference" (the published configuration) or "quick" (scaled down to a few minutes). */
@@ -11,7 +12,8 @@ export type PresetName = "quick" | "reference";
 
 /** Everything a CACTO run uses besides its seed (`CactoTrainer.create` validates every field). */
 export interface CactoConfig {
-  system: SystemName;
+  /** a built-in system's name, or a registered user-defined system's (`preset(system)` registers it) */
+  system: SystemName | (string & {});
   preset: PresetName;
   /** TO problems per loop (EP_UPDATE) */
   episodesPerLoop: number;
@@ -52,20 +54,29 @@ const REFERENCE_LOOPS: Record<SystemName, number> = {
   toy1d: 4, single_integrator: 8, double_integrator: 6, car: 13, car_park: 13, manipulator: 17,
 };
 
-/** A new CactoConfig: preset `name` for `system`; throws a RangeError for an unknown system or name. */
-export function preset(system: SystemName, name: PresetName): CactoConfig {
-  if (!Object.prototype.hasOwnProperty.call(SYSTEMS, system)) {
-    throw new RangeError(`preset: system: got ${JSON.stringify(system)}, expected one of ${Object.keys(SYSTEMS).join(", ")}`);
+/**
+ * A new CactoConfig: preset `name` for `system` (a built-in name, or a user-defined system from
+ * `defineSystem`, which is registered by its name so the trainer and checkpoints find it); throws a
+ * RangeError for an unknown system or name. A user-defined system gets the settings of the nonlinear
+ * benchmark systems (quick: CACTO-SL with w_S = 1e-2, 128 problems per loop, TO budget 200;
+ * reference: 8 loops).
+ */
+export function preset(system: SystemName | SystemSpec, name: PresetName): CactoConfig {
+  let spec: SystemSpec;
+  try {
+    spec = typeof system === "object" && system !== null && system.model !== undefined ? registerSystem(system) : checkSystem(system);
+  } catch (e) {
+    throw new RangeError(`preset: ${(e as Error).message}`);
   }
   if (name !== "quick" && name !== "reference") throw new RangeError(`preset: name: got ${JSON.stringify(name)}, expected "quick" or "reference"`);
-  const spec = SYSTEMS[system];
+  system = spec.name as SystemName;
   const integrator = system === "single_integrator" || system === "double_integrator" || system === "toy1d";
   if (name === "reference") {
     const batch = integrator ? 128 : 64;
     return {
       system, preset: name,
       episodesPerLoop: system === "car" ? 250 : 200,
-      updateLoops: arithmetic(1000, 3000, REFERENCE_LOOPS[system]),
+      updateLoops: arithmetic(1000, 3000, REFERENCE_LOOPS[system] ?? 8),
       batchSize: batch,
       nStep: spec.nstepReturn,
       actorHidden: [256, 256],

@@ -11,7 +11,7 @@ import { Solver } from "../to/solver.js";
 import type { SolverPool } from "../to/pool.js";
 import { ModelEvaluator } from "../to/model.js";
 import type { Problem, SolveResult } from "../to/types.js";
-import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
+import type { SystemSpec } from "../systems/specs.js";
 import { Rng } from "../rng.js";
 import { ActorCritic, createActorCritic, type ActorCriticData } from "../rl/networks.js";
 import { ReplayBuffer, tdTargets, type ReplayBufferData } from "../rl/buffer.js";
@@ -19,7 +19,8 @@ import { normaliseStates, gradToState } from "../rl/normalise.js";
 import { initTf } from "../rl/backend.js";
 import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
 import type { CactoConfig } from "./presets.js";
-import { validateCheckpoint, validateConfig } from "./validate-checkpoint.js";
+import { modelHash, validateCheckpoint, validateConfig } from "./validate-checkpoint.js";
+import { checkSystem } from "../to/validate.js";
 import { normaliseOptions } from "../to/options.js";
 import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
 import { rolloutCosts } from "../rl/rollout.js";
@@ -90,6 +91,8 @@ export interface CheckpointData {
   learner: ActorCriticData;
   buffer: ReplayBufferData;
   metrics: LoopMetrics[];
+  /** a user-defined system's model fingerprint (resuming checks it against the registered definition) */
+  modelHash?: string;
 }
 
 /**
@@ -114,7 +117,7 @@ export class CactoTrainer {
 
   private constructor(config: CactoConfig, seed: number, learner: ActorCritic, buffer: ReplayBuffer, rng: Rng, engine: Engine) {
     this.config = config;
-    this.spec = SYSTEMS[config.system];
+    this.spec = checkSystem(config.system);
     this.seed = seed;
     this.learner = learner;
     this.buffer = buffer;
@@ -123,8 +126,8 @@ export class CactoTrainer {
     this.loop = 0;
     this.updates = 0;
     this.engine = engine;
-    this.solver = new Solver(engine, this.spec.name);
-    this.model = new ModelEvaluator(engine, this.spec.name);
+    this.solver = new Solver(engine, this.spec);
+    this.model = new ModelEvaluator(engine, this.spec);
   }
 
   /**
@@ -137,7 +140,7 @@ export class CactoTrainer {
     if (typeof seed !== "number" || !Number.isInteger(seed) || seed < -2147483648 || seed > 4294967295) {
       throw new RangeError(`CactoTrainer.create: seed: got ${JSON.stringify(seed)}, expected an integer`);
     }
-    const spec = SYSTEMS[config.system];
+    const spec = checkSystem(config.system);
     normaliseOptions(config.to, spec.umax, spec.nx, spec.solverDefaults);
     const rng = new Rng(seed);
     const learner = await createActorCritic(spec, rng, {
@@ -181,6 +184,7 @@ export class CactoTrainer {
     return {
       format: "cacto-checkpoint", version: 1, config: this.config, seed: this.seed, loop: this.loop, updates: this.updates,
       rng: this.rng.getState(), learner: this.learner.serialize(), buffer: this.buffer.serialize(), metrics: this.metrics,
+      ...(this.spec.model ? { modelHash: modelHash(this.spec.model.bytes) } : {}),
     };
   }
 
@@ -215,7 +219,7 @@ export class CactoTrainer {
     if (this.config.workers > 0) {
       // loaded on demand: the pool needs Node's worker_threads, which browsers lack (they use workers: 0)
       this.pool ??= await (await import("../to/pool.js")).SolverPool.create({ workers: this.config.workers });
-      return this.pool.solveBatch(this.spec.name, problems, this.config.to);
+      return this.pool.solveBatch(this.spec, problems, this.config.to);
     }
     return this.solver.solveBatch(problems, this.config.to);
   }

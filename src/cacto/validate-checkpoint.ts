@@ -3,8 +3,16 @@
  * the checkpoint's own config and its system before anything is built from it, so a bad file is
  * rejected with the field that is wrong (and the run that would have overwritten it never starts).
  */
-import { SYSTEMS } from "../systems/specs.js";
-import { SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
+import type { SystemSpec } from "../systems/specs.js";
+import { SYSTEM_NAMES } from "../systems/layout.js";
+import { checkSystem, registeredSystemNames } from "../to/validate.js";
+
+/** FNV-1a (32-bit, hex) of a user model's WASM bytes: tells a checkpoint which definition it was trained on */
+export function modelHash(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return `fnv1a-${h.toString(16).padStart(8, "0")}-${bytes.length}`;
+}
 
 type Obj = Record<string, unknown>;
 
@@ -69,7 +77,12 @@ class Check {
 export function validateConfig(config: unknown, where = "CactoTrainer.create", p = "config") {
   const c = new Check(where);
   const cfg = c.obj(p, config);
-  if (!(SYSTEM_NAMES as readonly unknown[]).includes(cfg.system)) c.fail(`${p}.system`, cfg.system, `one of ${SYSTEM_NAMES.join(", ")}`);
+  let spec: SystemSpec | null = null;
+  try { spec = checkSystem(cfg.system); } catch { /* named below */ }
+  if (!spec) {
+    const user = registeredSystemNames();
+    c.fail(`${p}.system`, cfg.system, `one of ${SYSTEM_NAMES.join(", ")}${user.length ? `, ${user.join(", ")}` : ""} (a user-defined system must be registered first: preset(system, ...) or registerSystem(system); the CLI loads it with --system ./file.mjs)`);
+  }
   if (cfg.preset !== "quick" && cfg.preset !== "reference") c.fail(`${p}.preset`, cfg.preset, '"quick" or "reference"');
   const loops = c.ints(`${p}.updateLoops`, cfg.updateLoops, 0, 1e9, 1);
   c.int(`${p}.episodesPerLoop`, cfg.episodesPerLoop, 1, 1e7);
@@ -87,7 +100,7 @@ export function validateConfig(config: unknown, where = "CactoTrainer.create", p
   c.ints(`${p}.lrHalvings`, cfg.lrHalvings, 0, 1e12);
   c.int(`${p}.workers`, cfg.workers, 0, 64);
   if (cfg.dropUnconverged !== undefined && typeof cfg.dropUnconverged !== "boolean") c.fail(`${p}.dropUnconverged`, cfg.dropUnconverged, "a boolean or absent");
-  return { loops, capacity, aH, cH, system: cfg.system as SystemName };
+  return { loops, capacity, aH, cH, spec: spec! };
 }
 
 /** throws a RangeError naming the first wrong field; `where` labels the messages (e.g. the file) */
@@ -96,8 +109,12 @@ export function validateCheckpoint(d: unknown, where = "checkpoint"): void {
   const o = c.obj("checkpoint", d);
   if (o.format !== "cacto-checkpoint") c.fail("format", o.format, '"cacto-checkpoint"');
   if (o.version !== 1) c.fail("version", o.version, "1");
-  const { loops, capacity, aH, cH, system } = validateConfig(o.config, where);
-  const spec = SYSTEMS[system];
+  const { loops, capacity, aH, cH, spec } = validateConfig(o.config, where);
+  // a user-defined system: the checkpoint's model fingerprint must be the registered definition's
+  if (o.modelHash !== undefined || spec.model) {
+    const now = spec.model ? modelHash(spec.model.bytes) : "none (a built-in system)";
+    if (o.modelHash !== now) c.fail("modelHash", o.modelHash, `${now}, the fingerprint of the current definition of ${JSON.stringify(spec.name)} (the checkpoint was trained on another definition)`);
+  }
   c.int("seed", o.seed, -2147483648, 4294967295);
   const loop = c.int("loop", o.loop, 0, loops.length);
   c.int("updates", o.updates, 0, 1e15);

@@ -12,6 +12,7 @@ import { SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
 import type { SolveOptions, SolveResult, WarmStartKind } from "../to/types.js";
 import { plotTrajectories } from "../eval/svg.js";
 import { parseArgs, usage, UsageError, type FlagSpec } from "./args.js";
+import { ensureRunSystem, recordSystemSource, resolveSystemFlag } from "./system-file.js";
 
 const HELP = `cacto: reinforcement learning + trajectory optimisation (CACTO) with a WASM iLQR/FDDP engine
 
@@ -28,7 +29,7 @@ commands:
   demo                    TO from naive warm starts on the car (the local minima CACTO escapes)`;
 
 const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
-  system: { type: "string", help: "system (default single_integrator; E1 default: all five benchmark systems)", choices: SYSTEM_NAMES },
+  system: { type: "string", help: `system (default single_integrator; E1 default: all five benchmark systems): ${SYSTEM_NAMES.join(", ")}; S also takes a module exporting a defineSystem system (./my-system.mjs)` },
   preset: { type: "string", help: "quick (default) or reference", choices: ["quick", "reference"] },
   seeds: { type: "int", help: "seeds per variant (E2, E4; default 3; S: default 10)" },
   sobolev: { type: "number", help: "CACTO-SL weight for E2 (default: the preset's if > 0, else 1e-3)" },
@@ -39,7 +40,7 @@ const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
 };
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
-  system: { type: "string", help: "benchmark system", choices: SYSTEM_NAMES },
+  system: { type: "string", help: `${SYSTEM_NAMES.join(", ")}, or a module exporting a defineSystem system (./my-system.mjs; with --resume: where to find it)` },
   preset: { type: "string", help: "quick (default) or reference (the published schedule)", choices: ["quick", "reference"] },
   seed: { type: "int", help: "seed of every random draw (default 1)" },
   sobolev: { type: "number", help: "CACTO-SL weight w_S (default: the preset's, see README; 0 = plain CACTO; the papers use 1e-3 or 1e-2)" },
@@ -56,6 +57,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
 
 const EVAL_FLAGS: Record<string, FlagSpec> = {
   run: { type: "string", help: "run directory written by cacto train" },
+  system: { type: "string", help: "a user-defined system's module, if the run directory's record of it is stale" },
   grid: { type: "int", help: "grid points per axis over the position domain (default 11)" },
   fresh: { type: "int", help: "fresh starts drawn like the training ones, fixed seed (default 100; 0 = none)" },
   workers: { type: "int", help: "TO worker threads (default 2)" },
@@ -64,7 +66,7 @@ const EVAL_FLAGS: Record<string, FlagSpec> = {
 };
 
 const SOLVE_FLAGS: Record<string, FlagSpec> = {
-  system: { type: "string", help: "benchmark system", choices: SYSTEM_NAMES },
+  system: { type: "string", help: `${SYSTEM_NAMES.join(", ")}, or a module exporting a defineSystem system (./my-system.mjs)` },
   x0: { type: "list", help: "initial state, comma-separated" },
   horizon: { type: "int", help: "control steps N (default: the system's NSTEPS)" },
   warm: { type: "string", help: "warm start (default zeros)", choices: ["zeros", "ics", "random"] },
@@ -109,10 +111,15 @@ async function cmdExperiment(argv: string[]): Promise<number> {
     try { set = JSON.parse(flags.set as string); } catch { throw new UsageError(`--set: got ${JSON.stringify(flags.set)}, expected a JSON object of config fields`); }
     if (typeof set !== "object" || set === null || Array.isArray(set)) throw new UsageError(`--set: got ${JSON.stringify(flags.set)}, expected a JSON object of config fields`);
   }
+  let system = flags.system as string | undefined;
+  if (system !== undefined && !(SYSTEM_NAMES as string[]).includes(system)) {
+    if (id !== "S") throw new UsageError(`--system: got ${JSON.stringify(system)}, expected one of ${SYSTEM_NAMES.join(", ")} (only experiment S takes a user-defined system's module)`);
+    system = (await resolveSystemFlag(system)).name;
+  }
   const { runExperiment } = await import("../experiments/index.js");
   const file = await runExperiment(id, {
     set,
-    system: flags.system as SystemName | undefined, preset: flags.preset as "quick" | "reference" | undefined, seeds,
+    system: system as SystemName | undefined, preset: flags.preset as "quick" | "reference" | undefined, seeds,
     wS: flags.sobolev as number | undefined, smoke: !!flags.smoke, out: flags.out as string | undefined,
     log: (s: string) => process.stderr.write(s + "\n"),
   });
@@ -143,8 +150,8 @@ async function cmdSolve(argv: string[]): Promise<number> {
   if (flags.help) { out(usage("solve --system <name> --x0 <values> [flags]", "Solve one optimal-control problem with the WASM engine.", SOLVE_FLAGS)); return 0; }
   if (positional.length) throw new UsageError(`solve: unexpected argument ${JSON.stringify(positional[0])}`);
   if (!flags.system) throw new UsageError(`solve: --system is required (one of ${SYSTEM_NAMES.join(", ")})`);
-  const spec = SYSTEMS[flags.system as SystemName];
-  const x0 = (flags.x0 as number[] | undefined) ?? spec.evalStates[0];
+  const spec = await resolveSystemFlag(flags.system as string);
+  const x0 = (flags.x0 as number[] | undefined) ?? spec.evalStates[0] ?? new Array(spec.nx).fill(0);
   if (x0.length !== spec.nx) throw new UsageError(`--x0: got ${x0.length} values, expected ${spec.nx} for ${spec.name} [${spec.stateNames.join(", ")}]`);
   const options: SolveOptions = {};
   if (flags["max-iter"] !== undefined) options.maxIter = flags["max-iter"] as number;
@@ -153,7 +160,8 @@ async function cmdSolve(argv: string[]): Promise<number> {
   if (flags.reg) options.reg = flags.reg as "quu" | "vxx";
   if (flags.box) options.box = true;
   const engine = await Engine.create({ flavour: (flags.flavour as "simd" | "scalar") ?? "simd" });
-  const solver = new Solver(engine, spec.name);
+  if (spec.model) await engine.loadModel(spec.model);
+  const solver = new Solver(engine, spec);
   const t = performance.now();
   let r: SolveResult;
   try {
@@ -277,8 +285,9 @@ async function cmdTrain(argv: string[]): Promise<number> {
   let runDir = flags.out as string | undefined;
   if (flags.resume) {
     if (!runDir) throw new UsageError("train --resume: --out <run directory> is required");
+    await ensureRunSystem(runDir, flags.system as string | undefined);
     const d = loadCheckpoint(runDir);
-    for (const f of ["system", "preset", "seed", "sobolev", "actor-output"] as const) {
+    for (const f of ["preset", "seed", "sobolev", "actor-output"] as const) {
       if (flags[f] !== undefined) throw new UsageError(`train --resume: --${f} comes from the checkpoint; drop it`);
     }
     if (flags.workers !== undefined) {
@@ -291,7 +300,8 @@ async function cmdTrain(argv: string[]): Promise<number> {
   } else {
     if (!flags.system) throw new UsageError(`train: --system is required (one of ${SYSTEM_NAMES.join(", ")})`);
     const seed = (flags.seed as number | undefined) ?? 1;
-    const cfg = preset(flags.system as SystemName, (flags.preset as "quick" | "reference") ?? "quick");
+    const spec = await resolveSystemFlag(flags.system as string);
+    const cfg = preset(spec.model ? spec : spec.name as SystemName, (flags.preset as "quick" | "reference") ?? "quick");
     if (flags.sobolev !== undefined) {
       if (!((flags.sobolev as number) >= 0)) throw new UsageError(`--sobolev: got ${flags.sobolev}, expected a weight >= 0`);
       cfg.wS = flags.sobolev as number;
@@ -307,6 +317,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
     }
     checkWritable(runDir);
     trainer = await CactoTrainer.create(cfg, seed);
+    recordSystemSource(runDir, trainer.spec);
     process.stderr.write(`training CACTO${cfg.wS > 0 ? `-SL (w_S = ${cfg.wS})` : ""} on ${cfg.system}, preset ${cfg.preset}, ${cfg.actorOutput ?? "linear"} actor output, seed ${seed}: ` +
       `${trainer.loops} loops x ${cfg.episodesPerLoop} TO problems, ${cfg.updateLoops.reduce((a, b) => a + b, 0)} updates, run directory ${runDir}\n`);
   }
@@ -372,7 +383,9 @@ async function cmdEval(argv: string[]): Promise<number> {
   if (fresh !== undefined && !(fresh >= 0 && fresh <= 100_000)) throw new UsageError(`--fresh: got ${fresh}, expected 0..100000`);
   const { CactoTrainer } = await import("../cacto/trainer.js");
   const { loadCheckpoint } = await import("../cacto/checkpoint.js");
-  const trainer = await CactoTrainer.fromCheckpoint(loadCheckpoint(flags.run as string));
+  await ensureRunSystem(flags.run as string, flags.system as string | undefined);
+  const d = loadCheckpoint(flags.run as string);
+  const trainer = await CactoTrainer.fromCheckpoint(d);
   try {
     return await runEval(trainer, flags.run as string, grid, workers, !!flags.json, fresh);
   } finally {

@@ -149,6 +149,10 @@ export function gridStates(spec: SystemSpec, grid: number): { states: number[][]
   if (spec.name === "toy1d") {
     return { states: linspace(-2.2, 2.0, 4 * g).map((x) => [x]), rule: `${4 * g} points over x0 in [-2.2, 2.0]` };
   }
+  if (spec.nx === 1) {
+    const [lo, hi] = spec.sampleRanges[0];
+    return { states: linspace(lo, hi, 4 * g).map((x) => [x]), rule: `${4 * g} points over ${spec.stateNames[0]} in [${lo}, ${hi}]` };
+  }
   if (spec.name === "manipulator") {
     const qs = linspace(-Math.PI, Math.PI, g);
     return { states: qs.map((q) => [q, 0, 0, 0, 0, 0]), rule: `${g} points over q0 in [-pi, pi], q1 = q2 = 0, dq = 0` };
@@ -191,14 +195,14 @@ export function toyMinimiser(spec: SystemSpec): number {
   return (a + b) / 2;
 }
 
-function summarise(rows: StartResult[], method: MethodName): Summary {
+function summarise(rows: StartResult[], method: MethodName, hasGoal: boolean): Summary {
   const costs = rows.map((r) => r.results[method].cost);
   const n = costs.length;
   if (!n) return { n: 0, mean: NaN, median: NaN, reach: NaN, wins: 0 };
   const sorted = [...costs].sort((a, b) => a - b);
   const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   const mean = costs.reduce((s, c) => s + c, 0) / n;
-  const reach = rows.filter((r) => r.results[method].reached).length / n;
+  const reach = hasGoal ? rows.filter((r) => r.results[method].reached).length / n : NaN;
   const wins = rows.filter((r) => {
     const best = Math.min(...METHODS.map((m) => r.results[m].cost));
     return r.results[method].cost === best;
@@ -206,8 +210,9 @@ function summarise(rows: StartResult[], method: MethodName): Summary {
   return { n, mean, median, reach, wins };
 }
 
-export function summariseAll(rows: StartResult[]): Record<MethodName, Summary> {
-  return Object.fromEntries(METHODS.map((m) => [m, summarise(rows, m)])) as Record<MethodName, Summary>;
+/** per-method summaries of rows; `hasGoal` false (a user system without a goal): reach is NaN */
+export function summariseAll(rows: StartResult[], hasGoal = true): Record<MethodName, Summary> {
+  return Object.fromEntries(METHODS.map((m) => [m, summarise(rows, m, hasGoal)])) as Record<MethodName, Summary>;
 }
 
 const EVALUATE_KEYS = ["grid", "workers", "seed", "to", "fresh", "freshSeed"] as const;
@@ -265,6 +270,7 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
   }
 
   // reach rule
+  const hasGoal = !spec.model || spec.goal !== undefined;
   let reached: (X: ArrayLike<number>) => { final: [number, number]; ok: boolean };
   let reachRule: string;
   let target: number[];
@@ -275,6 +281,15 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
     reached = (X) => {
       const xN = X[X.length - 1];
       return { final: [nsteps * spec.dt, xN], ok: Math.abs(xN - xs) <= TOY_REACH };
+    };
+  } else if (spec.model) {
+    // a user-defined system: its own goal, or no reach rule
+    const goal = spec.goal;
+    target = goal?.point ? [...goal.point] : [];
+    reachRule = goal ? goal.rule : "none (the system defines no goal: defineSystem's goal field)";
+    reached = (X) => {
+      const xN = Array.from(X).slice(X.length - nx);
+      return { final: controlledPoints(spec, xN, params)[0], ok: goal ? goal.reached(xN) : false };
     };
   } else {
     target = [...spec.target];
@@ -346,7 +361,7 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
     options: { grid, workers, seed, to, fresh: nFresh, freshSeed },
     reachRule, target, gridRule,
     evalStates: evalRows, grid: gridRows, fresh: freshRows,
-    summaries: { eval: summariseAll(evalRows), grid: summariseAll(gridRows), fresh: summariseAll(freshRows) },
+    summaries: { eval: summariseAll(evalRows, hasGoal), grid: summariseAll(gridRows, hasGoal), fresh: summariseAll(freshRows, hasGoal) },
     paired: { eval: paired(evalRows), grid: paired(gridRows), fresh: paired(freshRows) },
     trajectories,
     metrics: trainer.metrics.map((m) => ({ ...m, statuses: { ...m.statuses } })),

@@ -128,7 +128,7 @@ export function valueMapSvg(src: CriticSource, opts: ValueMapOptions = {}): stri
   const spec = src.spec;
   const k = opts.k ?? 0;
   const t = (k * spec.dt).toFixed(2);
-  if (spec.name === "toy1d") return valueCurveSvg(src, opts.n ?? 200, k, opts.width ?? 560, opts.title ?? `Critic V(x, t = ${t}), ${spec.title}`);
+  if (spec.nx === 1) return valueCurveSvg(src, opts.n ?? 200, k, opts.width ?? 560, opts.title ?? `Critic V(x, t = ${t}), ${spec.title}`);
   const params = buildParams(spec);
   const n = Math.max(2, Math.floor(opts.n ?? 60));
   const dom = valueDomain(spec, params);
@@ -168,9 +168,13 @@ export function valueMapSvg(src: CriticSource, opts: ValueMapOptions = {}): stri
       const y0 = Math.max(dom.y[0], b.yc - b.wy / 2), y1 = Math.min(dom.y[1], b.yc + b.wy / 2);
       if (x1 > x0 && y1 > y0) o.push(`<rect x="${sx(x0).toFixed(1)}" y="${sy(y1).toFixed(1)}" width="${(sx(x1) - sx(x0)).toFixed(1)}" height="${(sy(y0) - sy(y1)).toFixed(1)}" fill="none" stroke="#fff" stroke-width="1.5" stroke-dasharray="5,3"/>`);
     }
-    const tx = sx(spec.target[0]), ty = sy(spec.target[1]);
-    o.push(`<path d="M${tx - 7},${ty - 7}L${tx + 7},${ty + 7}M${tx - 7},${ty + 7}L${tx + 7},${ty - 7}" stroke="#fff" stroke-width="4"/>`);
-    o.push(`<path d="M${tx - 7},${ty - 7}L${tx + 7},${ty + 7}M${tx - 7},${ty + 7}L${tx + 7},${ty - 7}" stroke="#d62728" stroke-width="2"/>`);
+    // a user-defined system marks its goal's point, if it gives one
+    const tp = spec.model ? spec.goal?.point : spec.target;
+    if (tp) {
+      const tx = sx(tp[0]), ty = sy(tp[1]);
+      o.push(`<path d="M${tx - 7},${ty - 7}L${tx + 7},${ty + 7}M${tx - 7},${ty + 7}L${tx + 7},${ty - 7}" stroke="#fff" stroke-width="4"/>`);
+      o.push(`<path d="M${tx - 7},${ty - 7}L${tx + 7},${ty + 7}M${tx - 7},${ty + 7}L${tx + 7},${ty - 7}" stroke="#d62728" stroke-width="2"/>`);
+    }
     const marks = opts.marks ?? spec.evalStates;
     const [ix, iy] = spec.positionIndex ?? [0, 1];
     const off = spec.name === "car_park" ? params[P.CP_LD] / 2 : 0;
@@ -208,7 +212,9 @@ export function valueMapSvg(src: CriticSource, opts: ValueMapOptions = {}): stri
 }
 
 function valueCurveSvg(src: CriticSource, n: number, k: number, width: number, title: string): string {
-  const xs = Array.from({ length: Math.max(2, n) }, (_, i) => -2.2 + (4.2 * i) / (Math.max(2, n) - 1));
+  // toy1d: its plotted domain; another 1-D system: its sampling range
+  const [lo, hi] = src.spec.name === "toy1d" ? [-2.2, 2.0] : src.spec.sampleRanges[0];
+  const xs = Array.from({ length: Math.max(2, n) }, (_, i) => lo + ((hi - lo) * i) / (Math.max(2, n) - 1));
   const V = criticValues(src, xs.map((x) => [x]), k);
   return lineChart({
     title, width, height: 320, xLabel: "x", yLabel: "V(x)",

@@ -4,7 +4,7 @@
  * Each returns an unweighted-by-s expression; the formulas are those of assembly/costs/.
  */
 import { softplus, sqrt, square, sum, powi, type Expr } from "../sym/index.js";
-import type { Ellipse } from "./specs.js";
+import type { Box, Ellipse } from "./specs.js";
 
 type Scalar = Expr | number;
 
@@ -31,6 +31,20 @@ export function ellipseObstacle(px: Expr, py: Expr, o: Ellipse, k: number): Expr
   const rx = 0.5 * o.a, ry = 0.5 * o.b;
   const e = square(px.sub(o.xc)).mul(1 / (rx * rx)).add(square(py.sub(o.yc)).mul(1 / (ry * ry))).sub(1);
   return softplus(e.mul(-k)).div(k);
+}
+
+/** S(z) = 0.5 (1 + z / sqrt(1 + z^2)), the smooth step of the box indicator */
+function smoothStep(z: Expr): Expr {
+  return z.div(sqrt(square(z).add(1))).add(1).mul(0.5);
+}
+
+/**
+ * A box obstacle (centre xc, yc, full widths wx, wy): the smooth indicator X(px) Y(py) with
+ * X(x) = S(k (x - lo)) (1 - S(k (x - hi))), as the car park's boxes (assembly/costs/box.ts)
+ */
+export function boxObstacle(px: Expr, py: Expr, b: Box, k: number): Expr {
+  const win = (q: Expr, c: number, w: number) => smoothStep(q.sub(c - 0.5 * w).mul(k)).mul(smoothStep(q.sub(c + 0.5 * w).mul(k)).neg().add(1));
+  return win(px, b.xc, b.wx).mul(win(py, b.yc, b.wy));
 }
 
 /** control effort with a soft bound: sum_i u_i^2 + w_b (u_i / umax_i)^10 */

@@ -11,7 +11,7 @@ import { show } from "../to/validate.js";
 import type { ModelModule } from "../wasm/engine.js";
 import type { RefModel } from "../ref/model.js";
 import { P } from "./layout.js";
-import type { SystemSpec, SolverDefaults } from "./specs.js";
+import type { SystemSpec, SolverDefaults, SystemGoal } from "./specs.js";
 
 type Scalar = Expr | number;
 
@@ -48,6 +48,11 @@ export interface SystemDefinition {
   evalStates?: number[][];
   /** state components plotted as the 2-D position (default none) */
   positionIndex?: [number, number] | null;
+  /**
+   * what reaching the goal means, for the evaluation's "reach" column and the plots' target mark
+   * (default: none; the column then shows "-")
+   */
+  goal?: SystemGoal;
   /** TD(n) horizon for learning (default nsteps / 4) */
   nstepReturn?: number;
   /** solver defaults for this system (e.g. hessian "hybrid" for strongly nonlinear dynamics) */
@@ -237,6 +242,11 @@ export function defineSystem(d: SystemDefinition): UserSystem {
   if (pi !== undefined && pi !== null && !(Array.isArray(pi) && pi.length === 2 && pi.every((i) => Number.isInteger(i) && i >= 0 && i < nx))) {
     fail("positionIndex", pi, `null or two state indices in 0..${nx - 1}`);
   }
+  const goal = d.goal;
+  if (goal !== undefined && (typeof goal !== "object" || goal === null || typeof goal.reached !== "function" || typeof goal.rule !== "string"
+    || (goal.point !== undefined && !(Array.isArray(goal.point) && goal.point.length === 2 && goal.point.every(Number.isFinite))))) {
+    fail("goal", goal, "{ reached(xN) => boolean, rule: string, point?: [x, y] }");
+  }
   if (d.solverDefaults !== undefined && (typeof d.solverDefaults !== "object" || d.solverDefaults === null || Array.isArray(d.solverDefaults))) {
     fail("solverDefaults", d.solverDefaults, "an object of solver options");
   }
@@ -261,6 +271,7 @@ export function defineSystem(d: SystemDefinition): UserSystem {
     nstepReturn: d.nstepReturn ?? Math.max(1, Math.round(nsteps / 4)),
     positionIndex: d.positionIndex ?? null, extra: {},
     solverDefaults: d.solverDefaults,
+    ...(goal ? { goal: { reached: goal.reached, rule: goal.rule, ...(goal.point ? { point: [goal.point[0], goal.point[1]] as [number, number] } : {}) } } : {}),
     model, symbolic, modelParams: params,
   };
 }

@@ -84,6 +84,21 @@ export interface SystemSpec {
    * engine adds to its model table on first use (`id` is then -1). Absent for the built-in systems.
    */
   model?: ModelModule;
+  /**
+   * A user-defined system's goal for the evaluation's "reach" column and the plots' target mark
+   * (defineSystem's `goal`; absent: no reach rule, no mark). The built-in systems use `target`.
+   */
+  goal?: SystemGoal;
+}
+
+/** what "reached" means for a user-defined system (defineSystem) */
+export interface SystemGoal {
+  /** true when the final state counts as reaching the goal */
+  reached(xN: number[]): boolean;
+  /** the rule in words, printed with the evaluation */
+  rule: string;
+  /** the goal's point in the plotted plane (positionIndex), marked on the plots */
+  point?: [number, number];
 }
 
 /** the solver options a system may set defaults for */

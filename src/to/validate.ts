@@ -18,16 +18,43 @@ export function show(v: unknown): string {
   return String(v);
 }
 
+/** user-defined systems registered by name (registerSystem), for APIs that carry a system's name */
+const USER_SYSTEMS = new Map<string, SystemSpec>();
+
+/**
+ * Make a user-defined system (from `defineSystem`) known by its name, so that APIs which carry a
+ * system's name (CACTO configs and checkpoints, `new Solver(engine, "my-system")`, the pools) resolve
+ * it. Registering another system under the same name replaces it. Returns the system.
+ */
+export function registerSystem(system: SystemSpec): SystemSpec {
+  if (typeof system !== "object" || system === null || (system as SystemSpec).model === undefined) {
+    throw new TypeError(`registerSystem: system: got ${show(system)}, expected a system made by defineSystem`);
+  }
+  const spec = checkUserSystem(system);
+  USER_SYSTEMS.set(spec.name, spec);
+  return spec;
+}
+
+/** names of the registered user-defined systems */
+export function registeredSystemNames(): string[] {
+  return [...USER_SYSTEMS.keys()];
+}
+
+/**
+ * A system by name (a built-in one, or a registered user-defined one) or a spec object (checked).
+ * Throws a RangeError naming what was given and what is known.
+ */
 export function checkSystem(name: unknown): SystemSpec {
   if (typeof name === "object" && name !== null && "name" in name && typeof (name as SystemSpec).name === "string") {
     const spec = name as SystemSpec;
     if (spec.model !== undefined) return checkUserSystem(spec);
     return checkSystem(spec.name) && spec;
   }
-  if (typeof name !== "string" || !(SYSTEM_NAMES as string[]).includes(name)) {
-    throw new RangeError(`system: got ${show(name)}, expected one of ${SYSTEM_NAMES.join(", ")}`);
-  }
-  return SYSTEMS[name as SystemName];
+  if (typeof name === "string" && (SYSTEM_NAMES as string[]).includes(name)) return SYSTEMS[name as SystemName];
+  const user = typeof name === "string" ? USER_SYSTEMS.get(name) : undefined;
+  if (user) return user;
+  const reg = USER_SYSTEMS.size ? `, or a registered system: ${[...USER_SYSTEMS.keys()].join(", ")}` : " (or a system from defineSystem, registered with registerSystem)";
+  throw new RangeError(`system: got ${show(name)}, expected one of ${SYSTEM_NAMES.join(", ")}${reg}`);
 }
 
 /** a system with a run-time model (defineSystem) must agree with its model */
