@@ -16,6 +16,7 @@ import { Engine } from "../src/wasm/engine.js";
 import { Solver } from "../src/to/solver.js";
 import { SYSTEMS } from "../src/systems/specs.js";
 import { Rng } from "../src/rng.js";
+import { definedCar } from "../src/systems/defined.js";
 import { CactoTrainer } from "../src/cacto/trainer.js";
 import { modelToCheckpoint, type WebModel } from "../src/web/model.js";
 import type { Problem } from "../src/to/types.js";
@@ -194,6 +195,32 @@ test("WebSolverPool: solveBatch on 2 Web Workers equals sequential solves in Nod
     assert.equal(web[i].X, Array.from(r.X), `problem ${i}: identical states`);
     assert.equal(web[i].U, Array.from(r.U), `problem ${i}: identical controls`);
     assert.equal(web[i].Vx, Array.from(r.Vx), `problem ${i}: identical V_x`);
+  });
+  assert.equal(need().errors, []);
+});
+
+test("defineSystem in Chromium: the car written symbolically compiles in the page and solves on its engine and on 2 Web Workers exactly as in Node", async () => {
+  const { page, engine } = need();
+  const sys = definedCar();
+  const rng = new Rng(11);
+  const problems: Problem[] = Array.from({ length: 6 }, (_, i) => ({
+    x0: sys.sampleRanges.map(([lo, hi]) => rng.uniform(lo, hi)), horizon: 80 + 40 * i, warmStart: i % 2 ? "random" : "zeros", seed: i,
+  }));
+  const options = { maxIter: 80 };
+  const web = await page.evaluate(([p, o]) => (globalThis as unknown as {
+    cactoApp: { definedCarSolve(p: unknown, o: unknown, w: number): Promise<{ seq: { cost: number; iterations: number; status: string; X: number[]; U: number[] }[]; pool: { cost: number; X: number[] }[]; moduleBytes: number }> };
+  }).cactoApp.definedCarSolve(p, o, 2), [problems, options] as const);
+  await engine.loadModel(sys.model);
+  const node = new Solver(engine, sys).solveBatch(problems, options);
+  assert.is(web.moduleBytes, sys.model.bytes.length, "the same module bytes");
+  node.forEach((r, i) => {
+    assert.is(web.seq[i].status, r.statusName, `problem ${i}`);
+    assert.is(web.seq[i].iterations, r.iterations, `problem ${i}`);
+    assert.is(web.seq[i].cost, r.cost, `problem ${i}: identical cost`);
+    assert.equal(web.seq[i].X, Array.from(r.X), `problem ${i}: identical states`);
+    assert.equal(web.seq[i].U, Array.from(r.U), `problem ${i}: identical controls`);
+    assert.is(web.pool[i].cost, r.cost, `problem ${i}: the Web Worker pool's cost`);
+    assert.equal(web.pool[i].X, Array.from(r.X), `problem ${i}: the Web Worker pool's states`);
   });
   assert.equal(need().errors, []);
 });

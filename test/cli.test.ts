@@ -199,6 +199,40 @@ test("train, stop, resume, eval: a small toy1d run through the command line", ()
   assert.ok(JSON.parse(j.out).summaries.eval.actor.n === 6);
 });
 
+test("a user-defined system through the command line: solve, train, resume and eval find it from its module", () => {
+  const pend = new URL("../examples/pendulum.mjs", import.meta.url).pathname;
+  const sv = cacto("solve", "--system", pend, "--x0", "0.3,0", "--json");
+  assert.is(sv.code, 0, sv.err);
+  const r = JSON.parse(sv.out);
+  assert.is(r.system, "pendulum");
+  assert.is(r.status, "converged");
+  const dir = mkdtempSync(path.join(tmpdir(), "cacto-user-run-"));
+  const run = path.join(dir, "pend");
+  const a = cacto("train", "--system", pend, "--out", run, "--workers", "0", "--loops", "1");
+  assert.is(a.code, 0, a.err);
+  assert.match(a.err, /training CACTO-SL .* on pendulum, preset quick/);
+  assert.equal(JSON.parse(readFileSync(path.join(run, "system-source.json"), "utf8")), { name: "pendulum", file: pend });
+  // resume and eval load the module from the run directory's record
+  const b = cacto("train", "--resume", "--out", run, "--workers", "0", "--loops", "1");
+  assert.is(b.code, 0, b.err);
+  assert.match(b.err, /resuming .*: 1 of 5 loops done/);
+  const e = cacto("eval", "--run", run, "--grid", "2", "--fresh", "4", "--workers", "0", "--json");
+  assert.is(e.code, 0, e.err);
+  const ev = JSON.parse(e.out);
+  assert.is(ev.system, "pendulum");
+  assert.match(ev.reachRule, /upright at the final node/);
+  assert.is(ev.summaries.eval.actor.n, 9);
+  // a module that exports no system, and a missing one, are named
+  const bad = path.join(dir, "nothing.mjs");
+  writeFileSync(bad, "export const x = 1;\n");
+  const nb = cacto("solve", "--system", bad);
+  assert.is(nb.code, 2);
+  assert.match(nb.err, /exports neither default nor system; expected `export default defineSystem/);
+  const nf = cacto("train", "--system", path.join(dir, "gone.mjs"), "--out", path.join(dir, "x"));
+  assert.is(nf.code, 2);
+  assert.match(nf.err, /no such file/);
+});
+
 test("train and eval reject bad arguments by name", () => {
   const cases: [string[], RegExp][] = [
     [["train"], /--system is required/],

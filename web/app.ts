@@ -17,6 +17,7 @@ import { initBrowserTf } from "../src/web/tf.js";
 import { WebSolverPool } from "../src/web/pool.js";
 import type { BrowserBenchRow } from "../src/web/bench.js";
 import { Rng } from "../src/rng.js";
+import { definedCar } from "../src/systems/defined.js";
 
 const ROOT = new URL("../", import.meta.url);
 const DIRS = { tfjs: new URL("tfjs/", ROOT).href, engine: new URL("build/", ROOT).href };
@@ -501,6 +502,23 @@ const app = {
   /** the same batch solved sequentially on the page's engine */
   sequentialSolveBatch(system: SystemName, problems: Problem[], options?: SolveOptions) {
     return plainResults(solverFor(system).solveBatch(problems, options));
+  },
+  /**
+   * a user-defined system built in this page: the car through defineSystem (symbolic derivatives,
+   * WASM emitted and compiled here), solved on the page's engine and on a WebSolverPool
+   */
+  async definedCarSolve(problems: Problem[], options?: SolveOptions, workers = 2) {
+    const t0 = performance.now();
+    const sys = definedCar();
+    await engine.loadModel(sys.model);
+    const defineMs = performance.now() - t0;
+    const seq = plainResults(new Solver(engine, sys).solveBatch(problems, options));
+    const pool = await WebSolverPool.create({ workers, baseUrl: DIRS.engine });
+    try {
+      return { seq, pool: plainResults(await pool.solveBatch(sys, problems, options)), moduleBytes: sys.model.bytes.length, defineMs };
+    } finally {
+      await pool.close();
+    }
   },
   get checkpoint() { return train.checkpoint; },
   get crossOriginIsolated() { return globalThis.crossOriginIsolated; },
