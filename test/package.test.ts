@@ -169,13 +169,22 @@ test("the README's solver quick start runs as written from the installed package
   assert.is(r.code, 0, r.err);
   const promised = /\/\/ (converged [\d.]+)\s*$/m.exec(block)![1];
   assert.is(r.out.trim(), promised);
+  // and its own-system snippet (defineSystem)
+  const own = [...md.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("defineSystem("));
+  assert.ok(own, "README.md has a defineSystem snippet");
+  writeFileSync(path.join(consumer, "own-system.mjs"), own!);
+  const o = run(process.execPath, ["own-system.mjs"], consumer);
+  assert.is(o.code, 0, o.err);
+  assert.is(o.out.trim(), /\/\/ (converged [\d.]+)/.exec(own!)![1]);
 });
 
-test("examples/: solve, batch, cartpole (defineSystem) and train run against the installed package with plain node", () => {
+test("examples/: solve, batch, cartpole, pendulum, quadrotor (defineSystem) and train run against the installed package with plain node", () => {
   for (const [file, re] of [
     ["solve.mjs", /^converged in \d+ iterations: cost 45\.4972/m],
     ["batch.mjs", /32 problems on 2 workers .*\nproblem 7: pool (-?[\d.]+), sequential \1/],
     ["cartpole.mjs", /^cartpole: converged in \d+ iterations: cost [\d.]+, final angle -?3\.[01]\d\d/m],
+    ["pendulum.mjs", /^pendulum: converged in \d+ iterations: cost [\d.]+, final angle -?3\.[01]\d\d/m],
+    ["quadrotor.mjs", /^planar_quadrotor: converged in \d+ iterations: cost [\d.]+, final state \((-?0\.0\d\d, ){5}-?0\.0\d\d\)/m],
     ["train.mjs", /loop 2\/2: 16 TO problems[\s\S]*evaluation states: TO from zeros -?[\d.]+, from the actor -?[\d.]+[\s\S]*actor\/model\.json/],
   ] as const) {
     const r = run(process.execPath, [path.join(consumer, "node_modules/cacto-wasm/examples", file)], consumer);
