@@ -122,7 +122,8 @@ test("CACTO trains on a user-defined system; checkpoints resume bit for bit and 
   await a.runLoop();
   const dir = mkdtempSync(path.join(tmpdir(), "cacto-user-"));
   saveCheckpoint(dir, a.serialize());
-  assert.match(a.serialize().modelHash ?? "", /^fnv1a-[0-9a-f]{8}-\d+$/);
+  assert.is(a.serialize().modelHash, sys.fingerprint);
+  assert.match(sys.fingerprint, /^sym-[0-9a-f]{14}-[0-9a-f]{8}$/);
   await a.runLoop();
   const b = await CactoTrainer.fromCheckpoint(loadCheckpoint(dir));
   await b.runLoop();
@@ -133,7 +134,7 @@ test("CACTO trains on a user-defined system; checkpoints resume bit for bit and 
   preset(other, "quick");
   let msg = "";
   try { await CactoTrainer.fromCheckpoint(loadCheckpoint(dir)); } catch (e) { msg = (e as Error).message; }
-  assert.match(msg, /modelHash: got "fnv1a-.*", expected fnv1a-.*the current definition of "test-point"/);
+  assert.match(msg, /modelHash: got "sym-.*", expected sym-.*the current definition of "test-point"/);
   // an unknown user system's name is named, with how to register it
   const d = decodeCheckpoint(readFileSync(path.join(dir, "checkpoint.json"), "utf8"));
   d.config.system = "never-defined";
@@ -141,6 +142,35 @@ test("CACTO trains on a user-defined system; checkpoints resume bit for bit and 
   try { await CactoTrainer.fromCheckpoint(d); } catch (e) { msg = (e as Error).message; }
   assert.match(msg, /config\.system: got "never-defined", expected one of toy1d.*must be registered first/);
   a.dispose(); b.dispose();
+});
+
+test("the evaluation on user systems: no goal gives no reach (NaN); a 1-D system gets a 1-D grid, value curve and plots", async () => {
+  const { evaluate } = await import("../src/eval/evaluate.js");
+  const { writeReport } = await import("../src/eval/report.js");
+  const line = defineSystem({
+    name: "test-line", nx: 1, nu: 1, dt: 0.1, nsteps: 10,
+    dynamics: ([x], [u]) => [x.add(u.mul(0.1))], running: ([x], [u]) => square(x.sub(1)).add(square(u).mul(0.1)),
+    umax: [2], sampleRanges: [[-2, 2]], evalStates: [[-1], [0.5]],
+    goal: { rule: "final x within 0.5 of 1", reached: ([x]) => Math.abs(x - 1) <= 0.5 },
+  });
+  for (const [sys, goal] of [[defineSystem(pointDef), false], [line, true]] as const) {
+    const t = await CactoTrainer.create({ ...preset(sys, "quick"), updateLoops: [10], episodesPerLoop: 8, workers: 0, actorHidden: [8], criticHidden: [8] }, 2);
+    await t.runLoop();
+    const ev = await evaluate(t, { grid: 3, fresh: 5, workers: 0 });
+    assert.is(ev.summaries.fresh.actor.n, 5);
+    assert.is(Number.isNaN(ev.summaries.eval.zeros.reach), !goal, `${sys.name}: reach is NaN exactly without a goal`);
+    if (goal) {
+      assert.is(ev.gridRule, "12 points over x0 in [-2, 2]");
+      assert.match(ev.reachRule, /within 0.5 of 1/);
+      const dir = mkdtempSync(path.join(tmpdir(), "cacto-line-"));
+      const file = writeReport(dir, ev, t);
+      assert.match(readFileSync(file, "utf8"), /value_map\.svg/);
+      assert.match(readFileSync(path.join(dir, "value_map.svg"), "utf8"), /<svg/);
+    } else {
+      assert.match(ev.reachRule, /none \(the system defines no goal/);
+    }
+    t.dispose();
+  }
 });
 
 test.run();

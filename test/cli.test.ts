@@ -216,6 +216,9 @@ test("a user-defined system through the command line: solve, train, resume and e
   const b = cacto("train", "--resume", "--out", run, "--workers", "0", "--loops", "1");
   assert.is(b.code, 0, b.err);
   assert.match(b.err, /resuming .*: 1 of 5 loops done/);
+  const wrong = cacto("train", "--resume", "--out", run, "--system", "car", "--loops", "1");
+  assert.is(wrong.code, 2);
+  assert.match(wrong.err, /--system: "car" is "car", but the run in .* trained "pendulum"/);
   const e = cacto("eval", "--run", run, "--grid", "2", "--fresh", "4", "--workers", "0", "--json");
   assert.is(e.code, 0, e.err);
   const ev = JSON.parse(e.out);

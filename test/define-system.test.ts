@@ -192,6 +192,19 @@ test("createSolver takes a user system; one engine registers a model once; two s
   assert.is(builtin.cost, fresh.cost);
 });
 
+test("the fingerprint identifies a definition by structure, in any order of creation, and changes with what shapes training", () => {
+  const again = defineSystem(pendulumDef);
+  assert.is(again.fingerprint, pendulum.fingerprint, "the same definition after others were built");
+  assert.is.not(defineSystem({ ...pendulumDef, params: [9.81, 1, 1, 0.2] }).fingerprint, pendulum.fingerprint);
+  assert.is.not(defineSystem({ ...pendulumDef, umax: [4] }).fingerprint, pendulum.fingerprint);
+  assert.is.not(defineSystem({ ...pendulumDef, nsteps: 120 }).fingerprint, pendulum.fingerprint);
+  assert.is.not(defineSystem({ ...pendulumDef, running: ([th, w], [tau]) => square(cos(th).add(1)).add(square(w).mul(0.02)).add(square(tau).mul(0.001)).mul(dt) }).fingerprint, pendulum.fingerprint);
+  // operands of commutative operations in either order: the same structure
+  const a = defineSystem({ ...pendulumDef, name: "order-a", running: ([th, w]) => th.mul(w).add(square(th)) });
+  const b = defineSystem({ ...pendulumDef, name: "order-a", running: ([th, w]) => square(th).add(w.mul(th)) });
+  assert.is(a.fingerprint, b.fingerprint);
+});
+
 test("a system's parameters change per solver without recompiling", () => {
   const params = new Float64Array(P.N); params.set([9.81, 2, 1, 0.1]); // a longer pendulum
   const a = new ModelEvaluator(engine, pendulum).step([1, 0], [0]);
@@ -413,7 +426,10 @@ test("Solver takes a user system's own parameters alone (zero-padded); other len
   const a = new Solver(engine, pendulum, { params: [9.81, 2, 1, 0.1] });
   assert.is(a.params.length, P.N);
   assert.equal(Array.from(a.params.slice(0, 5)), [9.81, 2, 1, 0.1, 0]);
-  assert.throws(() => new Solver(engine, pendulum, { params: [1, NaN] }), /params/);
+  assert.throws(() => new Solver(engine, pendulum, { params: [1, NaN, 1, 1] }), /params\[1\]: got NaN, expected a finite number/);
+  assert.throws(() => new Solver(engine, pendulum, { params: [3] }), /params: got 1 values, expected the 4 parameters of "pendulum" \(or a full block of 64\)/);
+  assert.throws(() => new ModelEvaluator(engine, pendulum, []), /params: got 0 values, expected the 4 parameters/);
+  assert.is(new ModelEvaluator(engine, pendulum, [9.81, 2, 1, 0.1]).params[1], 2);
   assert.throws(() => new Solver(engine, "car", { params: [1, 2] }), /params/);
 });
 

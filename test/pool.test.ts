@@ -71,7 +71,7 @@ test("a user-defined system (defineSystem) solves on the pool like on a Solver; 
   const seqLq = new Solver(engine, lin, { params: [0.2] }).solveBatch(lq);
   const pool = await SolverPool.create({ workers: 2 });
   try {
-    // twice: the second batch reuses the workers' compiled model
+    // twice: the second batch (workers that already hold the model) gives the same results
     for (let rep = 0; rep < 2; rep++) {
       const res = await pool.solveBatch(car, carProblems, { maxIter: 60 }, { chunk: 1 });
       res.forEach((r, i) => {
@@ -80,6 +80,12 @@ test("a user-defined system (defineSystem) solves on the pool like on a Solver; 
         assert.equal(Array.from(r.U), Array.from(seq[i].U));
       });
     }
+    // a variant of the spec sharing the model (other solver defaults) gets its own solver in the workers
+    const gn = { ...car, solverDefaults: { hessian: "gauss-newton" as const } };
+    const seqGn = new Solver(engine, gn).solveBatch(carProblems, { maxIter: 60 });
+    const resGn = await pool.solveBatch(gn, carProblems, { maxIter: 60 }, { chunk: 1 });
+    resGn.forEach((r, i) => { assert.is(r.cost, seqGn[i].cost); assert.is(r.iterations, seqGn[i].iterations); });
+    assert.ok(resGn.some((r, i) => r.iterations !== seq[i].iterations), "the variant really solves differently");
     const r2 = await pool.solveBatch(lin, lq, undefined, { params: [0.2] });
     r2.forEach((r, i) => assert.is(r.cost, seqLq[i].cost));
     // a user system that takes a built-in name is refused before any work

@@ -19,7 +19,7 @@ import { normaliseStates, gradToState } from "../rl/normalise.js";
 import { initTf } from "../rl/backend.js";
 import { rolloutPolicy, type RolloutStart, type PolicyRollout } from "../rl/rollout.js";
 import type { CactoConfig } from "./presets.js";
-import { modelHash, validateCheckpoint, validateConfig } from "./validate-checkpoint.js";
+import { systemFingerprint, validateCheckpoint, validateConfig } from "./validate-checkpoint.js";
 import { checkSystem } from "../to/validate.js";
 import { normaliseOptions } from "../to/options.js";
 import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
@@ -184,7 +184,7 @@ export class CactoTrainer {
     return {
       format: "cacto-checkpoint", version: 1, config: this.config, seed: this.seed, loop: this.loop, updates: this.updates,
       rng: this.rng.getState(), learner: this.learner.serialize(), buffer: this.buffer.serialize(), metrics: this.metrics,
-      ...(this.spec.model ? { modelHash: modelHash(this.spec.model.bytes) } : {}),
+      ...(this.spec.model ? { modelHash: systemFingerprint(this.spec)! } : {}),
     };
   }
 

@@ -7,11 +7,15 @@ import type { SystemSpec } from "../systems/specs.js";
 import { SYSTEM_NAMES } from "../systems/layout.js";
 import { checkSystem, registeredSystemNames } from "../to/validate.js";
 
-/** FNV-1a (32-bit, hex) of a user model's WASM bytes: tells a checkpoint which definition it was trained on */
-export function modelHash(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  return `fnv1a-${h.toString(16).padStart(8, "0")}-${bytes.length}`;
+/**
+ * The fingerprint a checkpoint keeps of its user-defined system (defineSystem's `fingerprint`: the
+ * dynamics and costs by structure, and the fields that shape training); null for a built-in system.
+ */
+export function systemFingerprint(spec: SystemSpec): string | null {
+  if (!spec.model) return null;
+  const f = (spec as { fingerprint?: unknown }).fingerprint;
+  if (typeof f !== "string") throw new TypeError(`system ${JSON.stringify(spec.name)}: no fingerprint (make the system with defineSystem)`);
+  return f;
 }
 
 type Obj = Record<string, unknown>;
@@ -78,6 +82,7 @@ export function validateConfig(config: unknown, where = "CactoTrainer.create", p
   const c = new Check(where);
   const cfg = c.obj(p, config);
   let spec: SystemSpec | null = null;
+  if (typeof cfg.system !== "string") c.fail(`${p}.system`, cfg.system, "a system's name (a string)");
   try { spec = checkSystem(cfg.system); } catch { /* named below */ }
   if (!spec) {
     const user = registeredSystemNames();
@@ -112,8 +117,8 @@ export function validateCheckpoint(d: unknown, where = "checkpoint"): void {
   const { loops, capacity, aH, cH, spec } = validateConfig(o.config, where);
   // a user-defined system: the checkpoint's model fingerprint must be the registered definition's
   if (o.modelHash !== undefined || spec.model) {
-    const now = spec.model ? modelHash(spec.model.bytes) : "none (a built-in system)";
-    if (o.modelHash !== now) c.fail("modelHash", o.modelHash, `${now}, the fingerprint of the current definition of ${JSON.stringify(spec.name)} (the checkpoint was trained on another definition)`);
+    const now = systemFingerprint(spec) ?? "none (a built-in system)";
+    if (o.modelHash !== now) c.fail("modelHash", o.modelHash, `${now}, the fingerprint of the current definition of ${JSON.stringify(spec.name)} (the checkpoint was trained on another definition: dynamics, costs, params, bounds, ranges or solver defaults differ)`);
   }
   c.int("seed", o.seed, -2147483648, 4294967295);
   const loop = c.int("loop", o.loop, 0, loops.length);

@@ -12,7 +12,7 @@ import { SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
 import type { SolveOptions, SolveResult, WarmStartKind } from "../to/types.js";
 import { plotTrajectories } from "../eval/svg.js";
 import { parseArgs, usage, UsageError, type FlagSpec } from "./args.js";
-import { ensureRunSystem, recordSystemSource, resolveSystemFlag } from "./system-file.js";
+import { checkRunSystem, ensureRunSystem, recordSystemSource, resolveSystemFlag } from "./system-file.js";
 
 const HELP = `cacto: reinforcement learning + trajectory optimisation (CACTO) with a WASM iLQR/FDDP engine
 
@@ -285,8 +285,9 @@ async function cmdTrain(argv: string[]): Promise<number> {
   let runDir = flags.out as string | undefined;
   if (flags.resume) {
     if (!runDir) throw new UsageError("train --resume: --out <run directory> is required");
-    await ensureRunSystem(runDir, flags.system as string | undefined);
+    const given = await ensureRunSystem(runDir, flags.system as string | undefined);
     const d = loadCheckpoint(runDir);
+    checkRunSystem(runDir, d.config.system, flags.system as string | undefined, given);
     for (const f of ["preset", "seed", "sobolev", "actor-output"] as const) {
       if (flags[f] !== undefined) throw new UsageError(`train --resume: --${f} comes from the checkpoint; drop it`);
     }
@@ -383,8 +384,9 @@ async function cmdEval(argv: string[]): Promise<number> {
   if (fresh !== undefined && !(fresh >= 0 && fresh <= 100_000)) throw new UsageError(`--fresh: got ${fresh}, expected 0..100000`);
   const { CactoTrainer } = await import("../cacto/trainer.js");
   const { loadCheckpoint } = await import("../cacto/checkpoint.js");
-  await ensureRunSystem(flags.run as string, flags.system as string | undefined);
+  const given = await ensureRunSystem(flags.run as string, flags.system as string | undefined);
   const d = loadCheckpoint(flags.run as string);
+  checkRunSystem(flags.run as string, d.config.system, flags.system as string | undefined, given);
   const trainer = await CactoTrainer.fromCheckpoint(d);
   try {
     return await runEval(trainer, flags.run as string, grid, workers, !!flags.json, fresh);

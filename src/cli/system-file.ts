@@ -51,19 +51,28 @@ export function recordSystemSource(runDir: string, spec: SystemSpec): void {
 
 /**
  * Make a run's user-defined system known before its checkpoint is loaded (the checkpoint's validation
- * then checks the name and the model's fingerprint): from `flagValue` (--system) if given, else from
- * the run directory's record; a run on a built-in system has no record and needs nothing.
+ * then checks the name and the fingerprint): from `flagValue` (--system) if it is a module, else from
+ * the run directory's record (a run on a built-in system has none). Returns the flag's system name.
  */
-export async function ensureRunSystem(runDir: string, flagValue?: string): Promise<void> {
+export async function ensureRunSystem(runDir: string, flagValue?: string): Promise<string | undefined> {
+  let given: string | undefined;
   if (flagValue !== undefined) {
-    await resolveSystemFlag(flagValue);
-    return;
+    const spec = await resolveSystemFlag(flagValue);
+    if (spec.model) return spec.name;
+    given = spec.name;
   }
   const rec = path.join(runDir, SOURCE_FILE);
-  if (!fs.existsSync(rec)) return;
+  if (!fs.existsSync(rec)) return given;
   let file: string | undefined;
   try { file = (JSON.parse(fs.readFileSync(rec, "utf8")) as { file?: string }).file; } catch { /* unreadable: named below */ }
   if (typeof file !== "string") throw new UsageError(`${rec}: expected {"file": "<path of the system's module>"}; give the module with --system ./path/to/system.mjs`);
   if (!fs.existsSync(file)) throw new UsageError(`${rec}: the system's module ${file} is gone; give it with --system ./path/to/system.mjs`);
   await resolveSystemFlag(file, `${rec} (file)`);
+  return given;
+}
+
+/** with --system on a run: the flag's system must be the one the run trained */
+export function checkRunSystem(runDir: string, trained: string, flagValue: string | undefined, given: string | undefined): void {
+  if (flagValue === undefined || given === undefined || given === trained) return;
+  throw new UsageError(`--system: ${JSON.stringify(flagValue)} is ${JSON.stringify(given)}, but the run in ${runDir} trained ${JSON.stringify(trained)}`);
 }

@@ -27,7 +27,7 @@ import { Engine } from "../wasm/engine.js";
 import { Solver } from "../to/solver.js";
 import { ModelEvaluator } from "../to/model.js";
 import type { Problem, SolveOptions, SolveResult } from "../to/types.js";
-import { buildParams, type SystemSpec } from "../systems/specs.js";
+import { buildParams, planeIndices, type SystemSpec } from "../systems/specs.js";
 import { refModel } from "../ref/index.js";
 import { controlledPoints } from "./svg.js";
 import { rolloutCosts } from "../rl/rollout.js";
@@ -157,7 +157,7 @@ export function gridStates(spec: SystemSpec, grid: number): { states: number[][]
     const qs = linspace(-Math.PI, Math.PI, g);
     return { states: qs.map((q) => [q, 0, 0, 0, 0, 0]), rule: `${g} points over q0 in [-pi, pi], q1 = q2 = 0, dq = 0` };
   }
-  const [ix, iy] = spec.positionIndex ?? [0, 1];
+  const [ix, iy] = planeIndices(spec) ?? [0, 0];
   const xs = linspace(spec.sampleRanges[ix][0], spec.sampleRanges[ix][1], g);
   const ys = linspace(spec.sampleRanges[iy][0], spec.sampleRanges[iy][1], g);
   const states: number[][] = [];
@@ -289,7 +289,10 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
     reachRule = goal ? goal.rule : "none (the system defines no goal: defineSystem's goal field)";
     reached = (X) => {
       const xN = Array.from(X).slice(X.length - nx);
-      return { final: controlledPoints(spec, xN, params)[0], ok: goal ? goal.reached(xN) : false };
+      const plane = planeIndices(spec);
+      // 1-D: the plotted point is (time, x)
+      const final: [number, number] = plane ? [xN[plane[0]], xN[plane[1]]] : [(X.length / nx - 1) * spec.dt, xN[0]];
+      return { final, ok: goal ? goal.reached(xN) : false };
     };
   } else {
     target = [...spec.target];
@@ -322,7 +325,7 @@ export async function evaluate(trainer: CactoTrainer, opts: EvaluateOptions = {}
     const { SolverPool } = await import("../to/pool.js");
     const pool = await SolverPool.create({ workers });
     try {
-      results = await pool.solveBatch(spec.name, problems, to);
+      results = await pool.solveBatch(spec, problems, to);
     } finally {
       await pool.close();
     }

@@ -6,7 +6,7 @@
  *   - trajectory plots of the evaluation states (reusing svg.ts plotTrajectories);
  *   - makePlots: all of them, keyed by file name.
  */
-import { buildParams, type SystemSpec } from "../systems/specs.js";
+import { buildParams, planeIndices, type SystemSpec } from "../systems/specs.js";
 import { P } from "../systems/layout.js";
 import { normaliseStates } from "../rl/normalise.js";
 import type { ActorCritic } from "../rl/networks.js";
@@ -91,7 +91,7 @@ function valueDomain(spec: SystemSpec, params: Float64Array): ValueDomain {
       state: (a, b) => { const s = zeros(); s[0] = a - h; s[1] = b; return s; },
     };
   }
-  const [ix, iy] = spec.positionIndex ?? [0, 1];
+  const [ix, iy] = planeIndices(spec) ?? [0, 0];
   return {
     x: [...spec.sampleRanges[ix]] as [number, number], y: [...spec.sampleRanges[iy]] as [number, number],
     xLabel: spec.stateNames[ix], yLabel: spec.stateNames[iy],
@@ -176,7 +176,7 @@ export function valueMapSvg(src: CriticSource, opts: ValueMapOptions = {}): stri
       o.push(`<path d="M${tx - 7},${ty - 7}L${tx + 7},${ty + 7}M${tx - 7},${ty + 7}L${tx + 7},${ty - 7}" stroke="#d62728" stroke-width="2"/>`);
     }
     const marks = opts.marks ?? spec.evalStates;
-    const [ix, iy] = spec.positionIndex ?? [0, 1];
+    const [ix, iy] = planeIndices(spec) ?? [0, 0];
     const off = spec.name === "car_park" ? params[P.CP_LD] / 2 : 0;
     for (const m of marks) {
       o.push(`<circle cx="${sx(m[ix] + off).toFixed(1)}" cy="${sy(m[iy]).toFixed(1)}" r="3.5" fill="#fff" stroke="#000" stroke-width="1"/>`);

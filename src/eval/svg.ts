@@ -3,7 +3,7 @@
  * trajectory (the controlled point: position, car-park centre, or manipulator end effector).
  * Plain strings, no DOM: works in Node and in browsers.
  */
-import type { SystemSpec } from "../systems/specs.js";
+import { planeIndices, type SystemSpec } from "../systems/specs.js";
 import { P } from "../systems/layout.js";
 
 export interface PlotTrajectory {
@@ -24,7 +24,7 @@ export function controlledPoints(spec: SystemSpec, X: ArrayLike<number>, params:
     const x = (i: number) => X[k * n + i];
     if (spec.model) {
       // a user-defined system: its positionIndex components (1-D: time and x[0])
-      const pi = spec.positionIndex ?? (n >= 2 ? [0, 1] : null);
+      const pi = planeIndices(spec);
       pts.push(pi ? [x(pi[0]), x(pi[1])] : [k * spec.dt, x(0)]);
     } else if (spec.name === "manipulator") {
       const l = params[P.MA_LINK];
@@ -44,7 +44,7 @@ export function controlledPoints(spec: SystemSpec, X: ArrayLike<number>, params:
 
 /** a user system's plot window: the sampling ranges of its plotted components, 10% wider */
 function userWindow(spec: SystemSpec): [number, number, number, number] {
-  const pi = spec.positionIndex ?? (spec.nx >= 2 ? [0, 1] : null);
+  const pi = planeIndices(spec);
   const widen = ([lo, hi]: [number, number]): [number, number] => { const m = 0.1 * (hi - lo || 1); return [lo - m, hi + m]; };
   const xr = pi ? widen(spec.sampleRanges[pi[0]]) : [0, spec.nsteps * spec.dt] as [number, number];
   const yr = widen(spec.sampleRanges[pi ? pi[1] : 0]);

@@ -18,6 +18,8 @@ import { evaluate, DEFAULT_FRESH, FRESH_SEED } from "../eval/evaluate.js";
 import type { PairedStats } from "../eval/paired.js";
 import type { LoopDiagnostics } from "../cacto/diagnostics.js";
 import type { SystemName } from "../systems/layout.js";
+import { checkSystem } from "../to/validate.js";
+import { systemFingerprint } from "../cacto/validate-checkpoint.js";
 import { mdTable, fmt, pct, writeExperiment } from "./common.js";
 
 export interface SeedsOptions {
@@ -70,12 +72,14 @@ export async function runSeeds(o: SeedsOptions = {}) {
     }
     cfg = { ...cfg, ...(o.set as Partial<CactoConfig>) };
   }
+  const fingerprint = systemFingerprint(checkSystem(cfg.system));
   for (let seed = 1; seed <= seeds; seed++) {
     const file = path.join(dir, `seed-${seed}.json`);
     if (existsSync(file)) {
-      const r = JSON.parse(readFileSync(file, "utf8")) as SeedResult & { config?: CactoConfig };
-      if (JSON.stringify(r.config) === JSON.stringify(cfg)) {
-        const { config: _config, ...kept } = r;
+      const r = JSON.parse(readFileSync(file, "utf8")) as SeedResult & { config?: CactoConfig; fingerprint?: string | null };
+      // a user-defined system's result is reused only for the same definition (its fingerprint)
+      if (JSON.stringify(r.config) === JSON.stringify(cfg) && (r.fingerprint ?? null) === fingerprint) {
+        const { config: _config, fingerprint: _fp, ...kept } = r;
         results.push(kept);
         log(`S ${system} seed ${seed}: already in ${file}`);
         continue;
@@ -101,7 +105,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
         lastDiagnostics: t.metrics[t.metrics.length - 1].diagnostics,
       };
       // atomic: an interrupted write never leaves a half file that a rerun would trust
-      writeAtomic(file, JSON.stringify({ ...r, config: cfg }));
+      writeAtomic(file, JSON.stringify({ ...r, config: cfg, ...(fingerprint ? { fingerprint } : {}) }));
       results.push(r);
       log(`S ${system} seed ${seed}: fresh actor - zeros ${fmt(r.paired.fresh.meanDiff)} [${fmt(r.paired.fresh.ci95[0])}, ${fmt(r.paired.fresh.ci95[1])}], worse on ${pct(r.paired.fresh.worseShare)}; eval ${fmt(r.paired.eval.meanDiff)} [${fmt(r.paired.eval.ci95[0])}, ${fmt(r.paired.eval.ci95[1])}]`);
     } finally {

@@ -481,6 +481,40 @@ export function topoOrder(roots: readonly Expr[], stop?: (e: Expr) => boolean): 
   return order;
 }
 
+/** 53-bit string hash (cyrb53), as 14 hex digits */
+function hash53(str: string, seed = 0): string {
+  let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
+}
+
+/**
+ * A hash of the expressions' structure that does not depend on the order in which nodes were created
+ * (node ids order the operands of commutative operations; here those operands' hashes are sorted), so
+ * the same definition gives the same fingerprint in any process. Constants by their bit pattern.
+ */
+export function structuralHash(exprs: readonly Expr[]): string {
+  const h = new Map<number, string>();
+  for (const e of topoOrder(exprs)) {
+    let key: string;
+    if (e.op === "const") { bits.setFloat64(0, e.value); key = `c${bits.getUint32(0).toString(16)}.${bits.getUint32(4).toString(16)}`; }
+    else if (e.op === "var") key = `v${e.kind}${e.index}`;
+    else {
+      const kids = e.args.map((a) => h.get(a.id)!);
+      if (e.op === "add" || e.op === "mul" || e.op === "min" || e.op === "max") kids.sort();
+      key = `${e.op}${e.op === "powi" ? "^" + e.exponent : ""}(${kids.join(",")})`;
+    }
+    h.set(e.id, hash53(key));
+  }
+  return hash53(exprs.map((e) => h.get(e.id)!).join(";"), 1);
+}
+
 function rootsOf(exprs: ExprLike | readonly ExprLike[], fn: string): Expr[] {
   if (Array.isArray(exprs)) return exprs.map((e, i) => lift(e, fn, `exprs[${i}]`));
   return [lift(exprs as ExprLike, fn, "exprs")];

@@ -86,6 +86,8 @@ export {
   count,
   /** nodes in topological order */
   topoOrder,
+  /** a hash of the expressions' structure, independent of node creation order */
+  structuralHash,
   /** readable rendering of an expression */
   format,
   /** names of the outside math functions, in import order */

@@ -6,7 +6,8 @@
  * `ModelEvaluator` take it like a built-in name. `referenceModel(system)` is the plain-TS
  * interpretation of the same expressions (tests, the TS reference solver).
  */
-import { variable, constant, jacobian, hessian, gradient, evaluate, count, emitModule, topoOrder, type Expr, type GenFunction } from "../sym/index.js";
+import { variable, constant, jacobian, hessian, gradient, evaluate, count, emitModule, topoOrder, structuralHash, type Expr, type GenFunction } from "../sym/index.js";
+import { SYSTEM_NAMES } from "./layout.js";
 import { show } from "../to/validate.js";
 import type { ModelModule } from "../wasm/engine.js";
 import type { RefModel } from "../ref/model.js";
@@ -46,7 +47,7 @@ export interface SystemDefinition {
   norm?: number[];
   /** evaluation initial states (default: none) */
   evalStates?: number[][];
-  /** state components plotted as the 2-D position (default none) */
+  /** state components plotted as the 2-D position (default: the first two, if nx >= 2) */
   positionIndex?: [number, number] | null;
   /**
    * what reaching the goal means, for the evaluation's "reach" column and the plots' target mark
@@ -66,6 +67,13 @@ export interface UserSystem extends SystemSpec {
   readonly symbolic: SymbolicModel;
   /** parameter values written at the start of the parameter block */
   readonly modelParams: number[];
+  /**
+   * what identifies the definition for checkpoints: a structural hash of the dynamics and costs (the
+   * same in any process, whatever else was defined first) and of the fields that shape training
+   * (dimensions, dt, nsteps, umax, params, sampling ranges, k0 range, normalisation, TD horizon,
+   * solver defaults)
+   */
+  readonly fingerprint: string;
 }
 
 /** The expressions of a user model (outputs of the generated functions). */
@@ -89,7 +97,7 @@ export interface SymbolicModel {
   lNxx: Expr[];
 }
 
-const BUILTIN = new Set(["toy1d", "single_integrator", "double_integrator", "car", "car_park", "manipulator"]);
+const BUILTIN = new Set<string>(SYSTEM_NAMES);
 
 function fail(param: string, got: unknown, expected: string): never {
   throw new RangeError(`defineSystem: ${param}: got ${show(got)}, expected ${expected}`);
@@ -130,6 +138,13 @@ function checkVariables(field: string, es: Expr[], dims: { x: number; u: number;
       : k === "p" ? `${dims.p} parameters (the length of params)` : "no lam (it is the solver's multiplier, not a model variable)";
     throw new RangeError(`defineSystem: ${field}: uses ${k}[${e.index}], but there are ${what}`);
   }
+}
+
+/** FNV-1a of a string (8 hex digits) */
+function hashText(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
 }
 
 function isZero(e: Expr): boolean {
@@ -260,6 +275,9 @@ export function defineSystem(d: SystemDefinition): UserSystem {
   const bytes = emitModule(generate(symbolic, nonlinear));
   const all = Object.values(symbolic).flat() as Expr[];
   const model = { nx, nu, bytes, nodes: count(all), nonlinear };
+  const nstepReturn = d.nstepReturn ?? Math.max(1, Math.round(nsteps / 4));
+  const shaping = JSON.stringify({ nx, nu, dt: d.dt, nsteps, umax, params, sampleRanges: d.sampleRanges, k0Range, norm, nstepReturn, solverDefaults: d.solverDefaults ?? null });
+  const fingerprint = `sym-${structuralHash([...symbolic.f, symbolic.l, symbolic.lN])}-${hashText(shaping)}`;
   return {
     name: d.name, id: -1, title: d.title ?? d.name, nx, nu, dt: d.dt, nsteps,
     stateNames: names("stateNames", d.stateNames, nx, "x"), controlNames: names("controlNames", d.controlNames, nu, "u"),
@@ -268,11 +286,11 @@ export function defineSystem(d: SystemDefinition): UserSystem {
     target: [0, 0], obstacles: [], boxes: [],
     sampleRanges: d.sampleRanges.map(([lo, hi]) => [lo, hi] as [number, number]),
     k0Range: [k0Range[0], k0Range[1]], norm, evalStates,
-    nstepReturn: d.nstepReturn ?? Math.max(1, Math.round(nsteps / 4)),
+    nstepReturn,
     positionIndex: d.positionIndex ?? null, extra: {},
     solverDefaults: d.solverDefaults,
     ...(goal ? { goal: { reached: goal.reached, rule: goal.rule, ...(goal.point ? { point: [goal.point[0], goal.point[1]] as [number, number] } : {}) } } : {}),
-    model, symbolic, modelParams: params,
+    model, symbolic, modelParams: params, fingerprint,
   };
 }
 

@@ -91,6 +91,14 @@ export interface SystemSpec {
   goal?: SystemGoal;
 }
 
+/**
+ * The two state components plotted as a plane (grids, value maps, trajectories): `positionIndex`, or
+ * the first two components; null for a 1-D system.
+ */
+export function planeIndices(spec: SystemSpec): [number, number] | null {
+  return spec.positionIndex ?? (spec.nx >= 2 ? [0, 1] : null);
+}
+
 /** what "reached" means for a user-defined system (defineSystem) */
 export interface SystemGoal {
   /** true when the final state counts as reaching the goal */

@@ -15,11 +15,11 @@
  * reports replies to `reply` and deaths to `workerFailed`.
  */
 import { buildParams, type SystemSpec } from "../systems/specs.js";
-import { checkTracking, paramBlock, prepareProblem } from "./solver.js";
+import { checkTracking, prepareProblem } from "./solver.js";
 import { wireSystem, type WorkerJob } from "./worker-jobs.js";
 import { normaliseOptions } from "./options.js";
 import type { Problem, SolveOptions, SolveResult } from "./types.js";
-import { checkInt, checkNumber, checkSystem, show } from "./validate.js";
+import { checkInt, checkNumber, checkSystem, paramBlock, show } from "./validate.js";
 
 /** a worker's reply: readiness, or the results (or error) of request `id` */
 export interface WorkerReply {

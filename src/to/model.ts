@@ -7,7 +7,7 @@
 import { Engine } from "../wasm/engine.js";
 import { buildParams, type SystemSpec } from "../systems/specs.js";
 import { P } from "../systems/layout.js";
-import { checkInt, checkSystem, checkVector, show } from "./validate.js";
+import { checkInt, checkSystem, checkVector, paramBlock, show } from "./validate.js";
 
 export interface BatchEval {
   /** next states, nb*nx */
@@ -38,7 +38,7 @@ export class ModelEvaluator {
   constructor(readonly engine: Engine, system: string | SystemSpec, params?: ArrayLike<number>) {
     this.spec = checkSystem(system);
     this.sysId = engine.modelId(this.spec);
-    this.params = params ? Float64Array.from(checkVector("params", params, P.N)) : buildParams(this.spec);
+    this.params = params ? paramBlock(this.spec, params) : buildParams(this.spec);
     this.pPtr = engine.alloc(P.N * 8);
     engine.f64(this.pPtr, P.N).set(this.params);
     const { nx: n, nu: m } = this.spec;

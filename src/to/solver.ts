@@ -10,7 +10,7 @@ import type { Problem, SolveOptions, SolveResult } from "./types.js";
 import { STATUS_NAMES } from "./types.js";
 import { isAcceptable, normaliseOptions, type NormalisedOptions } from "./options.js";
 import { buildWarmStart } from "./warmstart.js";
-import { checkKeys, checkSystem, checkVector, show } from "./validate.js";
+import { checkKeys, checkSystem, checkVector, paramBlock, show } from "./validate.js";
 import { checkHorizon, maxHorizonFor } from "./capacity.js";
 
 /** Settings of one solver (`new Solver`, `createSolver`). */
@@ -25,20 +25,6 @@ export interface SolverConfig {
 }
 
 /** the engine's workspace for one (system, capacity) */
-/**
- * The parameter block from a user's `params`: the full block of P.N values, or (for a system with a
- * run-time model, whose parameters start the block) its own parameters, zero-padded.
- */
-export function paramBlock(spec: SystemSpec, params: ArrayLike<number>): Float64Array {
-  if (spec.model && params !== null && typeof params === "object" && typeof params.length === "number" && params.length < P.N) {
-    const own = checkVector("params", params, params.length);
-    const b = new Float64Array(P.N);
-    b.set(own);
-    return b;
-  }
-  return Float64Array.from(checkVector("params", params, P.N));
-}
-
 class Workspace {
   readonly ptr: number;
   readonly nmax: number;

@@ -3,7 +3,7 @@
  * expected, and is thrown before anything reaches the engine (so a bad call never corrupts it).
  */
 import { SYSTEMS, type SystemSpec } from "../systems/specs.js";
-import { SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
+import { P, SYSTEM_NAMES, type SystemName } from "../systems/layout.js";
 
 export function show(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
@@ -112,4 +112,21 @@ export function checkKeys(param: string, obj: object, allowed: readonly string[]
       throw new RangeError(`${param}: unknown ${what} ${JSON.stringify(k)}, expected one of ${allowed.join(", ")}`);
     }
   }
+}
+
+/**
+ * The parameter block from a user's `params`: the full block of P.N values, or (for a system with a
+ * run-time model, whose parameters start the block) exactly its own parameters, zero-padded.
+ */
+export function paramBlock(spec: SystemSpec, params: ArrayLike<number>): Float64Array {
+  const own = (spec as { modelParams?: number[] }).modelParams?.length ?? 0;
+  if (spec.model && params !== null && typeof params === "object" && typeof params.length === "number" && params.length !== P.N) {
+    if (params.length !== own) {
+      throw new RangeError(`params: got ${params.length} values, expected the ${own} parameters of ${JSON.stringify(spec.name)} (or a full block of ${P.N})`);
+    }
+    const b = new Float64Array(P.N);
+    b.set(checkVector("params", params, own));
+    return b;
+  }
+  return Float64Array.from(checkVector("params", params, P.N));
 }

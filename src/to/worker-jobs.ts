@@ -37,37 +37,32 @@ export function wireSystem(spec: SystemSpec): string | WireSystem {
     key = `${spec.name}#${nextKey++}`;
     wireKeys.set(m, key);
   }
-  const s = spec as SystemSpec & { modelParams?: number[] };
-  const plain: SystemSpec & { modelParams?: number[] } = {
-    name: s.name, id: s.id, title: s.title, nx: s.nx, nu: s.nu, dt: s.dt, nsteps: s.nsteps,
-    stateNames: [...s.stateNames], controlNames: [...s.controlNames], umax: [...s.umax], weights: { ...s.weights },
-    target: [s.target[0], s.target[1]], obstacles: s.obstacles.map((o) => ({ ...o })), boxes: s.boxes.map((b) => ({ ...b })),
-    sampleRanges: s.sampleRanges.map(([lo, hi]) => [lo, hi] as [number, number]), k0Range: [s.k0Range[0], s.k0Range[1]],
-    norm: [...s.norm], evalStates: s.evalStates.map((x) => [...x]), nstepReturn: s.nstepReturn,
-    positionIndex: s.positionIndex ? [s.positionIndex[0], s.positionIndex[1]] : null, extra: { ...s.extra },
-    solverDefaults: s.solverDefaults ? { ...s.solverDefaults } : undefined,
-    model: { nx: m.nx, nu: m.nu, bytes: m.bytes },
-    modelParams: s.modelParams ? [...s.modelParams] : [],
-  };
-  return { key, spec: plain };
+  // everything but what cannot (symbolic graph, goal's function) or need not (source file) travel
+  const { symbolic: _s, goal: _g, sourceFile: _f, model: _m, ...plain } = spec as SystemSpec & { symbolic?: unknown; sourceFile?: unknown };
+  return { key, spec: { ...plain, model: { nx: m.nx, nu: m.nu, bytes: m.bytes } } };
 }
 
 /** runs jobs on one engine (one per worker) */
 export class JobRunner {
   private solvers = new Map<string, Solver>();
-  private systems = new Map<string, SystemSpec>();
+  /** one model object per wire key, so the engine compiles and registers each model once */
+  private models = new Map<string, NonNullable<SystemSpec["model"]>>();
 
   constructor(private readonly engine: Engine) {}
 
   private solverFor(system: string | WireSystem, params: Float64Array): Solver {
-    const name = typeof system === "string" ? system : system.key;
+    // a user system: keyed by its model and by the rest of its spec (a variant with other bounds or
+    // solver defaults shares the compiled model but gets its own solver)
+    const { model: _m, ...rest } = typeof system === "string" ? { model: null } : system.spec;
+    const name = typeof system === "string" ? system : `${system.key}:${JSON.stringify(rest)}`;
     const key = `${name}:${Array.from(params).join(",")}`;
     let s = this.solvers.get(key);
     if (!s) {
-      let spec: string | SystemSpec = name;
+      let spec: string | SystemSpec = system as string;
       if (typeof system !== "string") {
-        spec = this.systems.get(system.key) ?? system.spec;
-        this.systems.set(system.key, spec);
+        let model = this.models.get(system.key);
+        if (!model) { model = system.spec.model!; this.models.set(system.key, model); }
+        spec = { ...system.spec, model };
       }
       s = new Solver(this.engine, spec, { params });
       this.solvers.set(key, s);
