@@ -9,7 +9,7 @@ import { Solver } from "../src/to/solver.js";
 import { ModelEvaluator } from "../src/to/model.js";
 import { RefSolver } from "../src/ref/solver.js";
 import { createSolver } from "../src/index.js";
-import { defineSystem, referenceModel, type SystemDefinition } from "../src/systems/define.js";
+import { defineSystem, referenceModel, type SystemDefinition, type UserSystem } from "../src/systems/define.js";
 import { sin, cos, square, softplus, sqrt, variable, evaluate, variables } from "../src/sym/index.js";
 import * as costTerms from "../src/systems/cost-terms.js";
 import { P } from "../src/systems/layout.js";
@@ -312,6 +312,82 @@ test("the box obstacle term is the car park's smooth box indicator (an independe
   // near 1 inside, near 0 far outside
   assert.ok((evaluate(e, { x: [0.2, -0.3] }) as number) > 0.7);
   assert.ok((evaluate(e, { x: [3, 3] }) as number) < 1e-3);
+});
+
+/**
+ * The compiled model alone (no symbolic source needed) against central finite differences: A, B from
+ * f; l_x, l_u from l; l_xx, l_uu, l_ux from l_x, l_u; the terminal cost likewise; the contracted
+ * curvature from lam^T A, lam^T B.
+ */
+function fdCheckCompiled(sys: UserSystem, points: number, seed: number): void {
+  const ev = new ModelEvaluator(engine, sys);
+  const { nx: n, nu: m } = sys;
+  const rng = new Rng(seed);
+  const h = 1e-6;
+  const e = engine.exports;
+  const hb = engine.alloc(8 * (2 * n + m + n * n + m * m + m * n));
+  const pb = engine.alloc(8 * P.N);
+  for (let t = 0; t < points; t++) {
+    const x = sys.sampleRanges.map(([lo, hi]) => rng.uniform(lo, hi)), u = sys.umax.map((um) => rng.uniform(-um, um) * 0.5);
+    const lam = Array.from({ length: n }, () => rng.uniform(-1, 1));
+    const { A, B } = ev.stepDiff(x, u);
+    const r = ev.runningDiff(x, u), td = ev.terminalDiff(x);
+    const z = [...x, ...u];
+    const at = (j: number, d: number) => { const zz = [...z]; zz[j] += d; return [zz.slice(0, n), zz.slice(n)]; };
+    const tol = (a: number, b: number) => 1e-5 * Math.max(1, Math.abs(a), Math.abs(b));
+    for (let j = 0; j < n + m; j++) {
+      const [xp, up] = at(j, h), [xm, um] = at(j, -h);
+      const df = Array.from(ev.step(xp, up), (v, i) => (v - ev.step(xm, um)[i]) / (2 * h));
+      for (let i = 0; i < n; i++) {
+        const an = j < n ? A[i * n + j] : B[i * m + (j - n)];
+        if (!(Math.abs(an - df[i]) <= tol(an, df[i]))) assert.unreachable(`${sys.name} f_z[${i}][${j}]: ${an} vs ${df[i]}`);
+      }
+      const dl = (ev.running(xp, up) - ev.running(xm, um)) / (2 * h);
+      const ga = j < n ? r.lx[j] : r.lu[j - n];
+      if (!(Math.abs(ga - dl) <= tol(ga, dl))) assert.unreachable(`${sys.name} l_z[${j}]: ${ga} vs ${dl}`);
+      const rp = ev.runningDiff(xp, up), rm = ev.runningDiff(xm, um);
+      for (let i = 0; i < n + m; i++) {
+        const gp = i < n ? rp.lx[i] : rp.lu[i - n], gm = i < n ? rm.lx[i] : rm.lu[i - n];
+        const d2 = (gp - gm) / (2 * h);
+        const an = i < n && j < n ? r.lxx[i * n + j] : i >= n && j >= n ? r.luu[(i - n) * m + (j - n)] : i >= n ? r.lux[(i - n) * n + j] : r.lux[(j - n) * n + i];
+        if (!(Math.abs(an - d2) <= tol(an, d2))) assert.unreachable(`${sys.name} l_zz[${i}][${j}]: ${an} vs ${d2}`);
+      }
+      if (j < n) {
+        const dN = (ev.terminal(xp) - ev.terminal(xm)) / (2 * h);
+        if (!(Math.abs(td.lx[j] - dN) <= tol(td.lx[j], dN))) assert.unreachable(`${sys.name} lN_x[${j}]: ${td.lx[j]} vs ${dN}`);
+        const tp = ev.terminalDiff(xp), tm = ev.terminalDiff(xm);
+        for (let i = 0; i < n; i++) {
+          const d2 = (tp.lx[i] - tm.lx[i]) / (2 * h);
+          if (!(Math.abs(td.lxx[i * n + j] - d2) <= tol(td.lxx[i * n + j], d2))) assert.unreachable(`${sys.name} lN_xx[${i}][${j}]: ${td.lxx[i * n + j]} vs ${d2}`);
+        }
+      }
+    }
+    // curvature: d/dz (lam^T f_z) against the generated stepHess
+    const f64 = engine.f64(hb, 2 * n + m + n * n + m * m + m * n);
+    f64.set([...x, ...u, ...lam]);
+    engine.f64(pb, P.N).set(ev.params);
+    const curved = e.modelStepHess(engine.modelId(sys), pb, hb, hb + 8 * n, hb + 8 * (n + m), hb + 8 * (2 * n + m), hb + 8 * (2 * n + m + n * n), hb + 8 * (2 * n + m + n * n + m * m));
+    const H = engine.f64(hb + 8 * (2 * n + m), n * n + m * m + m * n).slice();
+    const lamJ = (zz: number[]) => { const d = ev.stepDiff(zz.slice(0, n), zz.slice(n)); return Array.from({ length: n + m }, (_, c) => lam.reduce((s2, l, r2) => s2 + l * (c < n ? d.A[r2 * n + c] : d.B[r2 * m + c - n]), 0)); };
+    for (let j = 0; j < n + m; j++) {
+      const zp = [...z], zm = [...z]; zp[j] += h; zm[j] -= h;
+      const gp = lamJ(zp), gm = lamJ(zm);
+      for (let i = 0; i < n + m; i++) {
+        const d2 = (gp[i] - gm[i]) / (2 * h);
+        const an = !curved ? 0 : i < n && j < n ? H[i * n + j] : i >= n && j >= n ? H[n * n + (i - n) * m + (j - n)] : i >= n ? H[n * n + m * m + (i - n) * n + j] : H[n * n + m * m + (j - n) * n + i];
+        if (!(Math.abs(an - d2) <= 1e-4 * Math.max(1, Math.abs(an), Math.abs(d2)))) assert.unreachable(`${sys.name} (lam f)_zz[${i}][${j}]: ${an} vs ${d2}`);
+      }
+    }
+  }
+}
+
+test("every system defined through the API (the examples, the defined car and manipulator): compiled derivatives against central finite differences", async () => {
+  const systems: UserSystem[] = [definedCar(), definedManipulator()];
+  for (const f of ["pendulum", "cartpole", "quadrotor"]) systems.push((await import(`../examples/${f}.mjs`)).default as UserSystem);
+  for (const sys of systems) {
+    await engine.loadModel(sys.model);
+    fdCheckCompiled(sys, 4, 21);
+  }
 });
 
 test("defineSystem names the bad field", () => {
