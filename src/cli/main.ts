@@ -26,6 +26,11 @@ commands:
   experiment <id>         the published comparisons: E1 (warm starts), E2 (CACTO vs CACTO-SL),
                           E3 (warm start vs terminal cost), E4 (CACTO vs TD3/DDPG) -> reports/<id>/;
                           S (the warm start over --seeds seeds on fresh starts) -> reports/S-<system>/
+  sweep plan|run|status|report
+                          experiment cells (system x method x seed) as jobs: locally with N
+                          processes, or on a Redis queue (--queue redis://host:port)
+  worker --queue Q --sweep DIR
+                          take a sweep's jobs from the queue (any number of machines)
   demo                    TO from naive warm starts on the car (the local minima CACTO escapes)`;
 
 const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
@@ -438,8 +443,10 @@ export async function main(argv: string[]): Promise<number> {
       case "demo": return await cmdDemo();
       case "train": return await cmdTrain(rest);
       case "eval": return await cmdEval(rest);
+      case "sweep": return await (await import("./sweep.js")).cmdSweep(rest);
+      case "worker": return await (await import("./sweep.js")).cmdWorker(rest);
       case undefined: case "help": case "--help": case "-h": out(HELP); return cmd ? 0 : 2;
-      default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, train, eval, experiment, bench or demo`);
+      default: throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected systems, solve, train, eval, experiment, sweep, worker, bench or demo`);
     }
   } catch (e) {
     // one line per error, no stack traces (CACTO_DEBUG=1 adds them); exit codes: EXIT_CODES

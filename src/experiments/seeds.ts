@@ -14,7 +14,7 @@ import path from "node:path";
 import { ensureDir, writeAtomic } from "../cacto/checkpoint.js";
 import { CactoTrainer } from "../cacto/trainer.js";
 import { preset, type CactoConfig, type PresetName } from "../cacto/presets.js";
-import { evaluate, DEFAULT_FRESH, FRESH_SEED } from "../eval/evaluate.js";
+import { evaluate, DEFAULT_FRESH, FRESH_SEED, type Evaluation } from "../eval/evaluate.js";
 import type { PairedStats } from "../eval/paired.js";
 import type { LoopDiagnostics } from "../cacto/diagnostics.js";
 import type { SystemName } from "../systems/layout.js";
@@ -46,6 +46,23 @@ export interface SeedResult {
   mean: { eval: { zeros: number; actor: number }; fresh: { zeros: number; actor: number } };
   /** the last loop's diagnostics (held-out critic R^2, saturation; absent in older seed files) */
   lastDiagnostics?: LoopDiagnostics;
+}
+
+/** one finished run's result: training convergence, the paired actor - zeros statistics, means */
+export function seedResult(t: CactoTrainer, ev: Evaluation): SeedResult {
+  const seed = t.seed;
+  const solves = t.metrics.reduce((s, m) => s + Object.values(m.statuses).reduce((a, b) => a + b, 0), 0);
+  const conv = t.metrics.reduce((s, m) => s + (m.statuses.converged ?? 0), 0);
+  return {
+    seed, trainSeconds: t.metrics[t.metrics.length - 1].wallSeconds, episodes: t.metrics[t.metrics.length - 1].totalEpisodes,
+    trainConverged: solves ? conv / solves : NaN,
+    paired: { eval: ev.paired.eval, fresh: ev.paired.fresh },
+    mean: {
+      eval: { zeros: ev.summaries.eval.zeros.mean, actor: ev.summaries.eval.actor.mean },
+      fresh: { zeros: ev.summaries.fresh.zeros.mean, actor: ev.summaries.fresh.actor.mean },
+    },
+    lastDiagnostics: t.metrics[t.metrics.length - 1].diagnostics,
+  };
 }
 
 /** the issue's rule for one seed on one set of starts */
@@ -92,18 +109,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
         log(`S ${system} seed ${seed} loop ${m.loop + 1}/${t.loops}: ${m.totalEpisodes} episodes, mean TO cost ${fmt(m.meanToCost)}`);
       }
       const ev = await evaluate(t, { grid: 2, fresh, workers: cfg.workers });
-      const solves = t.metrics.reduce((s, m) => s + Object.values(m.statuses).reduce((a, b) => a + b, 0), 0);
-      const conv = t.metrics.reduce((s, m) => s + (m.statuses.converged ?? 0), 0);
-      const r: SeedResult = {
-        seed, trainSeconds: t.metrics[t.metrics.length - 1].wallSeconds, episodes: t.metrics[t.metrics.length - 1].totalEpisodes,
-        trainConverged: solves ? conv / solves : NaN,
-        paired: { eval: ev.paired.eval, fresh: ev.paired.fresh },
-        mean: {
-          eval: { zeros: ev.summaries.eval.zeros.mean, actor: ev.summaries.eval.actor.mean },
-          fresh: { zeros: ev.summaries.fresh.zeros.mean, actor: ev.summaries.fresh.actor.mean },
-        },
-        lastDiagnostics: t.metrics[t.metrics.length - 1].diagnostics,
-      };
+      const r = seedResult(t, ev);
       // atomic: an interrupted write never leaves a half file that a rerun would trust
       writeAtomic(file, JSON.stringify({ ...r, config: cfg, ...(fingerprint ? { fingerprint } : {}) }));
       results.push(r);

@@ -1,0 +1,67 @@
+/**
+ * `cacto sweep run` on one machine: the cells without a result, N at a time, each in its own process
+ * (`cacto sweep cell`), its output in cells/<id>/log.txt. Resumable: a rerun skips finished cells and a
+ * cell killed mid-training resumes from its last checkpoint. No server needed.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ensureDir } from "../cacto/checkpoint.js";
+import { cellDir, readResult } from "./cell.js";
+import { readPlan } from "./plan.js";
+
+/** bin/cacto.js of this package (src/sweep or dist/src/sweep: walk up to the package root) */
+export function cactoBin(): string {
+  let d = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const b = path.join(d, "bin", "cacto.js");
+    if (fs.existsSync(b)) return b;
+    d = path.dirname(d);
+  }
+  throw new Error("sweep: bin/cacto.js not found above " + fileURLToPath(import.meta.url));
+}
+
+export interface LocalRunSummary {
+  cells: number;
+  skipped: number;
+  done: number;
+  failed: { id: string; code: number | null; log: string }[];
+  wallSeconds: number;
+}
+
+/** run the plan's unfinished cells with `parallel` processes; resolves when all have ended */
+export async function runLocal(dir: string, parallel: number, log: (s: string) => void = () => {}): Promise<LocalRunSummary> {
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) throw new RangeError(`sweep run: parallel: got ${parallel}, expected an integer 1..256`);
+  const plan = readPlan(dir);
+  const todo = plan.cells.filter((c) => !readResult(dir, c.id));
+  const summary: LocalRunSummary = { cells: plan.cells.length, skipped: plan.cells.length - todo.length, done: 0, failed: [], wallSeconds: 0 };
+  log(`sweep ${plan.name}: ${plan.cells.length} cells, ${summary.skipped} already done, ${todo.length} to run, ${parallel} at a time`);
+  const t0 = performance.now();
+  const bin = cactoBin();
+  let next = 0;
+  const runOne = async (): Promise<void> => {
+    while (next < todo.length) {
+      const cell = todo[next++];
+      const logFile = path.join(cellDir(dir, cell.id), "log.txt");
+      ensureDir(path.dirname(logFile));
+      const out = fs.openSync(logFile, "a");
+      const code = await new Promise<number | null>((resolve) => {
+        const p = spawn(process.execPath, [bin, "sweep", "cell", "--dir", dir, "--cell", cell.id], { stdio: ["ignore", out, out] });
+        p.on("error", () => resolve(-1));
+        p.on("exit", (c) => resolve(c));
+      });
+      fs.closeSync(out);
+      if (code === 0 && readResult(dir, cell.id)) {
+        summary.done++;
+        log(`sweep ${plan.name}: ${cell.id} done (${summary.done + summary.skipped}/${plan.cells.length})`);
+      } else {
+        summary.failed.push({ id: cell.id, code, log: logFile });
+        log(`sweep ${plan.name}: ${cell.id} FAILED (exit ${code}); see ${logFile}; rerun cacto sweep run to retry it from its checkpoint`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, todo.length) }, runOne));
+  summary.wallSeconds = (performance.now() - t0) / 1000;
+  return summary;
+}

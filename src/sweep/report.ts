@@ -1,0 +1,70 @@
+/**
+ * `cacto sweep report`: whatever results exist, gathered into one report: per (system, method) the
+ * number of seeds done, the actor - zeros paired difference over seeds (mean, median, min, max of the
+ * per-seed means), how many seeds hold (experiment S's rule), training time per cell; then one row per
+ * cell. Also `sweepProgress` for `cacto sweep status`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { holds } from "../experiments/seeds.js";
+import { fmt, mdTable, pct, writeExperiment } from "../experiments/common.js";
+import { FRESH_SEED } from "../eval/evaluate.js";
+import { cellDir, readResult, type CellResult } from "./cell.js";
+import { readPlan, type SweepPlan } from "./plan.js";
+
+function stats(v: number[]): { mean: number; median: number; min: number; max: number } {
+  if (!v.length) return { mean: NaN, median: NaN, min: NaN, max: NaN };
+  const s = [...v].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { mean: v.reduce((a, b) => a + b, 0) / v.length, median, min: s[0], max: s[s.length - 1] };
+}
+
+/** per cell: done, or in progress (loops from its checkpoint's progress record), or not started */
+export function sweepProgress(dir: string): { plan: SweepPlan; done: string[]; started: { id: string; loop: number; loops: number; at: string }[]; pending: string[] } {
+  const plan = readPlan(dir);
+  const done: string[] = [], pending: string[] = [];
+  const started: { id: string; loop: number; loops: number; at: string }[] = [];
+  for (const c of plan.cells) {
+    if (readResult(dir, c.id)) { done.push(c.id); continue; }
+    const pf = path.join(cellDir(dir, c.id), "progress.json");
+    if (fs.existsSync(pf)) {
+      try { const p = JSON.parse(fs.readFileSync(pf, "utf8")); started.push({ id: c.id, loop: p.loop, loops: p.loops, at: p.at }); continue; } catch { /* being written */ }
+    }
+    pending.push(c.id);
+  }
+  return { plan, done, started, pending };
+}
+
+export function sweepReport(dir: string): { file: string; results: CellResult[] } {
+  const plan = readPlan(dir);
+  const results = plan.cells.map((c) => readResult(dir, c.id)).filter((r): r is CellResult => r !== null);
+  const groups = new Map<string, CellResult[]>();
+  for (const r of results) {
+    const k = `${r.cell.system} / ${r.cell.method}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const planned = (k: string) => plan.cells.filter((c) => `${c.system} / ${c.method}` === k).length;
+  const groupRows = [...groups].map(([k, rs]) => {
+    const f = stats(rs.map((r) => r.paired.fresh.meanDiff)), e = stats(rs.map((r) => r.paired.eval.meanDiff));
+    const tr = stats(rs.map((r) => r.trainSeconds));
+    return [k, `${rs.length}/${planned(k)}`, fmt(f.mean), fmt(f.median), `${fmt(f.min)} .. ${fmt(f.max)}`, `${rs.filter((r) => holds(r.paired.fresh)).length}/${rs.length}`,
+      fmt(e.mean), fmt(e.median), `${rs.filter((r) => holds(r.paired.eval)).length}/${rs.length}`, tr.mean.toFixed(0)];
+  });
+  const cellRows = results.map((r) => [r.cell.id, pct(r.trainConverged), fmt(r.mean.fresh.zeros), fmt(r.mean.fresh.actor), fmt(r.paired.fresh.meanDiff),
+    `[${fmt(r.paired.fresh.ci95[0])}, ${fmt(r.paired.fresh.ci95[1])}]`, pct(r.paired.fresh.worseShare), holds(r.paired.fresh) ? "yes" : "no",
+    fmt(r.paired.eval.meanDiff), holds(r.paired.eval) ? "yes" : "no", r.trainSeconds.toFixed(0), r.evalSeconds.toFixed(0), r.resumedFromLoop ? `loop ${r.resumedFromLoop}` : "-", r.host]);
+  const md = [
+    `# Sweep ${plan.name}: ${results.length} of ${plan.cells.length} cells done`, "",
+    `Preset ${plan.preset}${plan.set ? `, overrides \`${JSON.stringify(plan.set)}\`` : ""}. Each cell trains to the end, then TO from the actor's warm start and from zeros are compared on ` +
+    `${plan.fresh} fresh starts drawn like the training ones (fixed seed ${FRESH_SEED}, the same for every cell) and on the evaluation states. ` +
+    `Differences are actor - zeros (negative: the actor's warm start is better). A seed holds on a set when its 95% bootstrap interval is below 0 and the actor is worse by > 1 on at most 25% of the starts (experiment S).`, "",
+    "## Over seeds", "",
+    mdTable(["system / method", "seeds done", "fresh: mean of actor - zeros", "median", "min .. max", "holds", "eval states: mean", "median", "holds", "train s per cell"], groupRows), "",
+    ...[...groups].map(([k, rs]) => `- ${k}: fresh starts hold on ${rs.filter((r) => holds(r.paired.fresh)).length} of ${rs.length} seeds, evaluation states on ${rs.filter((r) => holds(r.paired.eval)).length} of ${rs.length} (target: 8 of 10).`), "",
+    "## Cells", "",
+    mdTable(["cell", "training TO converged", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "worse by > 1", "holds", "eval: actor - zeros", "holds", "train s", "eval s", "resumed from", "host"], cellRows), "",
+  ].join("\n");
+  const file = writeExperiment(dir, md, { plan, results });
+  return { file, results };
+}

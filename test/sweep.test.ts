@@ -1,0 +1,176 @@
+// Sweeps (issue 14): a plan of cells, run locally with N processes (resumable), and the same sweep on a
+// real Redis queue (Debian's redis-server, started here on 127.0.0.1) with two worker processes, one
+// killed mid-job: the sweep completes with the local run's numbers, bit for bit, each result written once.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { planSweep, parseSeeds } from "../src/sweep/plan.js";
+
+const bin = new URL("../bin/cacto.js", import.meta.url).pathname;
+function cacto(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 300_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const tmp = (p: string) => mkdtempSync(path.join(tmpdir(), p));
+const SET = JSON.stringify({ updateLoops: [30, 30, 30], episodesPerLoop: 16 });
+
+function results(dir: string): Record<string, { paired: unknown; mean: unknown; trainConverged: number; resumedFromLoop: number; pid: number }> {
+  const out: Record<string, never> = {};
+  for (const id of readdirSync(path.join(dir, "cells"))) {
+    const f = path.join(dir, "cells", id, "result.json");
+    if (existsSync(f)) out[id] = JSON.parse(readFileSync(f, "utf8")) as never;
+  }
+  return out;
+}
+
+test("sweep plan validates its cells and names the bad value", () => {
+  assert.equal(parseSeeds("3"), [1, 2, 3]);
+  assert.equal(parseSeeds("2-4,7"), [2, 3, 4, 7]);
+  const p = planSweep({ name: "t", systems: ["toy1d", "car"], methods: ["cacto", "cacto-sl"], seeds: [1, 2] });
+  assert.is(p.cells.length, 8);
+  assert.equal(p.cells[0], { id: "toy1d.cacto.s1", system: "toy1d", method: "cacto", seed: 1 });
+  assert.throws(() => planSweep({ name: "t", systems: ["truck"], seeds: [1] }), /systems: got "truck", expected names from toy1d/);
+  assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], seeds: [1, 1] }), /seeds: got \[1,1\], expected distinct seeds/);
+  assert.throws(() => planSweep({ name: "a b", systems: ["toy1d"], seeds: [1] }), /name: got "a b"/);
+  assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], seeds: [1], set: { wS: 1 } }), /set\.wS: got 1, expected no override/);
+  assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], seeds: [1], set: { batchSize: -3 } }), /batchSize/);
+  const r = cacto("sweep", "plan", "--out", path.join(tmp("cacto-sw-bad-"), "s"), "--systems", "toy1d", "--seeds", "x");
+  assert.is(r.code, 2);
+  assert.match(r.err, /seeds: got "x", expected a count/);
+});
+
+let localDir = "";
+
+test("a local sweep with 2 processes: every cell's result, a report over seeds; a rerun skips finished cells; a killed cell resumes from its checkpoint with the same numbers", async () => {
+  localDir = path.join(tmp("cacto-sw-local-"), "sw");
+  assert.is(cacto("sweep", "plan", "--out", localDir, "--name", "swtest", "--systems", "toy1d,single_integrator", "--seeds", "2", "--set", SET, "--fresh", "8").code, 0);
+  const a = cacto("sweep", "run", "--dir", localDir, "--parallel", "2");
+  assert.is(a.code, 0, a.err);
+  assert.match(a.out, /sweep: 4 cell\(s\) run, 0 already done, 0 failed/);
+  const res = results(localDir);
+  assert.equal(Object.keys(res).sort(), ["single_integrator.cacto.s1", "single_integrator.cacto.s2", "toy1d.cacto.s1", "toy1d.cacto.s2"]);
+  const again = cacto("sweep", "run", "--dir", localDir);
+  assert.match(again.out, /sweep: 0 cell\(s\) run, 4 already done/);
+  const rep = cacto("sweep", "report", "--dir", localDir);
+  assert.is(rep.code, 0, rep.err);
+  const md = readFileSync(path.join(localDir, "report.md"), "utf8");
+  assert.match(md, /\| single_integrator \/ cacto \| 2\/2 \|/);
+  assert.match(md, /\| toy1d\.cacto\.s2 \| /);
+  // kill one cell mid-training (after its first checkpoint), then run the sweep again
+  const dir2 = path.join(tmp("cacto-sw-kill-"), "sw");
+  assert.is(cacto("sweep", "plan", "--out", dir2, "--name", "swtest", "--systems", "toy1d,single_integrator", "--seeds", "2", "--set", SET, "--fresh", "8").code, 0);
+  const p = spawn(process.execPath, [bin, "sweep", "cell", "--dir", dir2, "--cell", "single_integrator.cacto.s2"], { stdio: "ignore" });
+  await waitFor(() => existsSync(path.join(dir2, "cells", "single_integrator.cacto.s2", "progress.json")), 120_000, "the cell's first checkpoint");
+  p.kill("SIGKILL");
+  await new Promise((r) => p.on("exit", r));
+  assert.not.ok(existsSync(path.join(dir2, "cells", "single_integrator.cacto.s2", "result.json")));
+  const b = cacto("sweep", "run", "--dir", dir2, "--parallel", "2");
+  assert.is(b.code, 0, b.err);
+  const r2 = results(dir2);
+  assert.ok(r2["single_integrator.cacto.s2"].resumedFromLoop >= 1, "resumed from its checkpoint");
+  for (const [id, r] of Object.entries(res)) {
+    assert.equal(r2[id].paired, r.paired, `${id}: same paired statistics`);
+    assert.equal(r2[id].mean, r.mean, `${id}: same means`);
+  }
+});
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => { const port = (s.address() as net.AddressInfo).port; s.close(() => resolve(port)); });
+    s.on("error", reject);
+  });
+}
+
+async function startRedis(): Promise<{ proc: ChildProcess; url: string }> {
+  const exe = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
+  if (!existsSync(exe)) throw new Error(`redis-server not found at ${exe}: the queue tests need it (apt-get install -y redis-server; .ci/run does this) or set REDIS_SERVER`);
+  const port = await freePort();
+  const proc = spawn(exe, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp("cacto-redis-")], { stdio: "ignore" });
+  // ready when it answers PING
+  let pinged = false;
+  const t0 = Date.now();
+  while (!pinged) {
+    pinged = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, "127.0.0.1", () => c.write("PING\r\n"));
+      c.on("data", (d) => { c.destroy(); resolve(String(d).startsWith("+PONG")); });
+      c.on("error", () => resolve(false));
+    });
+    if (!pinged) {
+      if (Date.now() - t0 > 10_000) throw new Error(`redis-server did not answer on port ${port}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { proc, url: `redis://127.0.0.1:${port}` };
+}
+
+test("the same sweep on a Redis queue with two workers, one killed mid-job: all cells complete with the local run's numbers, each result written once", async () => {
+  const redis = await startRedis();
+  const workers: ChildProcess[] = [];
+  try {
+    const dir = path.join(tmp("cacto-sw-queue-"), "sw");
+    assert.is(cacto("sweep", "plan", "--out", dir, "--name", "swtest", "--systems", "toy1d,single_integrator", "--seeds", "2", "--set", SET, "--fresh", "8").code, 0);
+    const q = cacto("sweep", "run", "--dir", dir, "--queue", redis.url);
+    assert.is(q.code, 0, q.err);
+    assert.match(q.out, /sweep: 4 new job\(s\) on cacto-sweep-swtest/);
+    assert.match(cacto("sweep", "run", "--dir", dir, "--queue", redis.url).out, /sweep: 0 new job\(s\)/, "enqueueing twice adds nothing");
+    const logs: string[] = ["", ""];
+    for (let i = 0; i < 2; i++) {
+      const w = spawn(process.execPath, [bin, "worker", "--queue", redis.url, "--sweep", dir, "--lock-ms", "3000", "--idle-exit", "5000"], { stdio: ["ignore", "pipe", "pipe"] });
+      w.stderr!.on("data", (d) => { logs[i] += String(d); });
+      w.stdout!.on("data", (d) => { logs[i] += String(d); });
+      workers.push(w);
+    }
+    // the first cell with a checkpoint and no result: kill the worker running it
+    let victim = -1;
+    await waitFor(() => {
+      for (const id of existsSync(path.join(dir, "cells")) ? readdirSync(path.join(dir, "cells")) : []) {
+        const pf = path.join(dir, "cells", id, "progress.json");
+        if (existsSync(pf) && !existsSync(path.join(dir, "cells", id, "result.json"))) {
+          try { victim = (JSON.parse(readFileSync(pf, "utf8")) as { pid: number }).pid; return true; } catch { /* being written */ }
+        }
+      }
+      return false;
+    }, 120_000, "a worker's first checkpoint");
+    const vi = workers.findIndex((w) => w.pid === victim);
+    assert.ok(vi >= 0, `the checkpoint's pid ${victim} is one of the workers`);
+    workers[vi].kill("SIGKILL");
+    const survivor = workers[1 - vi];
+    const code = await new Promise<number | null>((r) => survivor.on("exit", r));
+    assert.is(code, 0, logs[1 - vi]);
+    const res = results(dir), local = results(localDir);
+    assert.equal(Object.keys(res).sort(), Object.keys(local).sort(), "every cell finished");
+    for (const [id, r] of Object.entries(local)) {
+      assert.equal(res[id].paired, r.paired, `${id}: the local run's paired statistics`);
+      assert.equal(res[id].mean, r.mean, `${id}: the local run's means`);
+    }
+    const resumed = Object.values(res).filter((r) => r.resumedFromLoop > 0);
+    assert.is(resumed.length, 1, "exactly the killed job resumed from its checkpoint");
+    assert.is.not(resumed[0].pid, victim, "on the other worker");
+    assert.is((logs[1 - vi].match(/result written/g) ?? []).length + (logs[vi].match(/result written/g) ?? []).length, 4, "four results written, once each");
+    assert.not.match(logs.join("\n"), /already there/);
+    const st = cacto("sweep", "status", "--dir", dir, "--queue", redis.url, "--json");
+    assert.is(st.code, 0, st.err);
+    const s = JSON.parse(st.out);
+    assert.is(s.done.length, 4);
+    assert.is(s.queue.counts.completed, 4);
+    assert.ok(s.queue.retried.length >= 1, `the killed job shows as retried: ${JSON.stringify(s.queue.retried)}`);
+  } finally {
+    for (const w of workers) w.kill("SIGKILL");
+    redis.proc.kill("SIGKILL");
+  }
+});
+
+test.run();
