@@ -10,7 +10,7 @@ import { Engine, compileModelModule } from "../src/wasm/engine.js";
 import { Solver } from "../src/to/solver.js";
 import { definedCar, definedManipulator } from "../src/systems/defined.js";
 import type { UserSystem } from "../src/systems/define.js";
-import { median } from "../src/to/timing.js";
+import { interleavedMsPerIteration } from "../src/to/timing.js";
 import { machine } from "./solver.js";
 
 type Which = "hand" | "defined";
@@ -25,20 +25,7 @@ async function benchSystem(name: "car" | "manipulator", define: () => UserSystem
   const engine = await Engine.create();
   const solvers: Record<Which, Solver> = { hand: new Solver(engine, name), defined: new Solver(engine, sys) };
   const starts = sys.evalStates;
-  for (const s of Object.values(solvers)) for (const x0 of starts) s.solve({ x0 });
-  const per: Record<Which, number[]> = { hand: [], defined: [] };
-  for (let r = 0; r < rounds; r++) {
-    for (const k of (r % 2 ? ["defined", "hand"] : ["hand", "defined"]) as Which[]) {
-      let ms = 0, it = 0;
-      for (const x0 of starts) {
-        const t = performance.now();
-        const res = solvers[k].solve({ x0 });
-        ms += performance.now() - t;
-        it += res.iterations;
-      }
-      per[k].push(ms / it);
-    }
-  }
+  const ms = interleavedMsPerIteration({ hand: (x0) => solvers.hand.solve({ x0 }), defined: (x0) => solvers.defined.solve({ x0 }) }, starts, rounds);
   // costs from the same start: every evaluation state, and the first iterate (one iteration each)
   const rows = starts.map((x0) => {
     const a = solvers.hand.solve({ x0 }), b = solvers.defined.solve({ x0 });
@@ -53,7 +40,7 @@ async function benchSystem(name: "car" | "manipulator", define: () => UserSystem
     };
   });
   for (const r of rows) console.log(JSON.stringify({ system: name, ...r }));
-  const h = median(per.hand), d = median(per.defined);
+  const h = ms.hand, d = ms.defined;
   console.log(JSON.stringify({
     system: name, msPerIterHand: +h.toFixed(4), msPerIterDefined: +d.toFixed(4), ratio: +(d / h).toFixed(3),
     maxRelCostDiff: Math.max(...rows.map((r) => r.rel)), maxRelCostDiffFirstIterate: Math.max(...rows.map((r) => r.rel1)),

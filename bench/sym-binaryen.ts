@@ -11,7 +11,7 @@ import { Engine } from "../src/wasm/engine.js";
 import { Solver } from "../src/to/solver.js";
 import { definedCar, definedManipulator } from "../src/systems/defined.js";
 import type { UserSystem } from "../src/systems/define.js";
-import { median } from "../src/to/timing.js";
+import { interleavedMsPerIteration } from "../src/to/timing.js";
 import { machine } from "./solver.js";
 
 type Binaryen = {
@@ -46,23 +46,10 @@ async function main(): Promise<void> {
     const engine = await Engine.create();
     const solvers = { ours: new Solver(engine, ours), binaryen: new Solver(engine, theirs) };
     const starts = ours.evalStates;
-    for (const s of Object.values(solvers)) for (const x0 of starts) s.solve({ x0 });
-    const per: Record<"ours" | "binaryen", number[]> = { ours: [], binaryen: [] };
+    const ms = interleavedMsPerIteration({ ours: (x0) => solvers.ours.solve({ x0 }), binaryen: (x0) => solvers.binaryen.solve({ x0 }) }, starts, rounds);
     let sameCosts = true;
-    for (let r = 0; r < rounds; r++) {
-      for (const k of (r % 2 ? ["binaryen", "ours"] : ["ours", "binaryen"]) as ("ours" | "binaryen")[]) {
-        let ms = 0, it = 0;
-        for (const x0 of starts) {
-          const t = performance.now();
-          const res = solvers[k].solve({ x0 });
-          ms += performance.now() - t;
-          it += res.iterations;
-        }
-        per[k].push(ms / it);
-      }
-    }
     for (const x0 of starts) if (solvers.ours.solve({ x0 }).cost !== solvers.binaryen.solve({ x0 }).cost) sameCosts = false;
-    const a = median(per.ours), b = median(per.binaryen);
+    const a = ms.ours, b = ms.binaryen;
     console.log(JSON.stringify({
       system: name, oursBytes: ours.model.bytes.length, binaryenBytes: opt.length, emitMsOurs: +emitMs.toFixed(1), binaryenOptimizeMs: +optMs.toFixed(1),
       msPerIterOurs: +a.toFixed(4), msPerIterBinaryen: +b.toFixed(4), ratioBinaryenOverOurs: +(b / a).toFixed(3), identicalCosts: sameCosts,

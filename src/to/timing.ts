@@ -29,3 +29,27 @@ export function timeStarts(fn: TimedSolve, starts: number[][], reps: number) {
   }
   return { msTotal, iterations, meanCost: cost / starts.length, statuses };
 }
+
+/**
+ * A/B timing of two (or more) solvers on the same starts: one warm-up pass, then `rounds` rounds with
+ * the order reversed every round; per solver the median over rounds of (ms / iterations) summed over
+ * the starts.
+ */
+export function interleavedMsPerIteration<K extends string>(solve: Record<K, TimedSolve>, starts: number[][], rounds: number): Record<K, number> {
+  const keys = Object.keys(solve) as K[];
+  for (const k of keys) for (const x0 of starts) solve[k](x0);
+  const per = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const k of r % 2 ? [...keys].reverse() : keys) {
+      let ms = 0, it = 0;
+      for (const x0 of starts) {
+        const t = performance.now();
+        const res = solve[k](x0);
+        ms += performance.now() - t;
+        it += res.iterations;
+      }
+      per[k].push(ms / it);
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, median(per[k])])) as Record<K, number>;
+}
