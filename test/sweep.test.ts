@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -99,57 +99,78 @@ async function startRedis(): Promise<{ proc: ChildProcess; url: string }> {
   if (!existsSync(exe)) throw new Error(`redis-server not found at ${exe}: the queue tests need it (apt-get install -y redis-server; .ci/run does this) or set REDIS_SERVER`);
   const port = await freePort();
   const proc = spawn(exe, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp("cacto-redis-")], { stdio: "ignore" });
-  // ready when it answers PING
-  let pinged = false;
-  const t0 = Date.now();
-  while (!pinged) {
-    pinged = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, "127.0.0.1", () => c.write("PING\r\n"));
-      c.on("data", (d) => { c.destroy(); resolve(String(d).startsWith("+PONG")); });
-      c.on("error", () => resolve(false));
-    });
-    if (!pinged) {
+  try {
+    // ready when it answers PING
+    const t0 = Date.now();
+    for (;;) {
+      const pong = await new Promise<boolean>((resolve) => {
+        const c = net.connect(port, "127.0.0.1", () => c.write("PING\r\n"));
+        c.on("data", (d) => { c.destroy(); resolve(String(d).startsWith("+PONG")); });
+        c.on("error", () => resolve(false));
+      });
+      if (pong) break;
       if (Date.now() - t0 > 10_000) throw new Error(`redis-server did not answer on port ${port}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  } catch (e) {
+    proc.kill("SIGKILL");
+    throw e;
   }
   return { proc, url: `redis://127.0.0.1:${port}` };
 }
 
-test("the same sweep on a Redis queue with two workers, one killed mid-job: all cells complete with the local run's numbers, each result written once", async () => {
+const isAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+/** a process's parent (Linux /proc) */
+const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ")[1]);
+
+interface Spawned { proc: ChildProcess; log: string; exited: Promise<number | null> }
+function spawnWorker(url: string, dir: string, idleMs: number): Spawned {
+  const proc = spawn(process.execPath, [bin, "worker", "--queue", url, "--sweep", dir, "--lock-ms", "3000", "--idle-exit", String(idleMs)], { stdio: ["ignore", "pipe", "pipe"] });
+  const w: Spawned = { proc, log: "", exited: new Promise((r) => proc.on("exit", (c) => r(c))) };
+  proc.stderr!.on("data", (d) => { w.log += String(d); });
+  proc.stdout!.on("data", (d) => { w.log += String(d); });
+  return w;
+}
+
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms: ${what}`)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test("the same sweep on a Redis queue with two workers, one killed mid-job: all cells complete with the local run's numbers, each result written once; a lost result is queued again", async () => {
   const redis = await startRedis();
-  const workers: ChildProcess[] = [];
+  const workers: Spawned[] = [];
   try {
     const dir = path.join(tmp("cacto-sw-queue-"), "sw");
     assert.is(cacto("sweep", "plan", "--out", dir, "--name", "swtest", "--systems", "toy1d,single_integrator", "--seeds", "2", "--set", SET, "--fresh", "8").code, 0);
     const q = cacto("sweep", "run", "--dir", dir, "--queue", redis.url);
     assert.is(q.code, 0, q.err);
-    assert.match(q.out, /sweep: 4 new job\(s\) on cacto-sweep-swtest/);
+    assert.match(q.out, /sweep: 4 new job\(s\) on cacto-sweep-swtest-[0-9a-f]{8}, 0 failed or lost/);
     assert.match(cacto("sweep", "run", "--dir", dir, "--queue", redis.url).out, /sweep: 0 new job\(s\)/, "enqueueing twice adds nothing");
-    const logs: string[] = ["", ""];
-    for (let i = 0; i < 2; i++) {
-      const w = spawn(process.execPath, [bin, "worker", "--queue", redis.url, "--sweep", dir, "--lock-ms", "3000", "--idle-exit", "5000"], { stdio: ["ignore", "pipe", "pipe"] });
-      w.stderr!.on("data", (d) => { logs[i] += String(d); });
-      w.stdout!.on("data", (d) => { logs[i] += String(d); });
-      workers.push(w);
-    }
-    // the first cell with a checkpoint and no result: kill the worker running it
-    let victim = -1;
+    for (let i = 0; i < 2; i++) workers.push(spawnWorker(redis.url, dir, 5000));
+    // the first cell with a checkpoint and no result: kill the worker whose child runs it
+    let cellPid = -1;
     await waitFor(() => {
       for (const id of existsSync(path.join(dir, "cells")) ? readdirSync(path.join(dir, "cells")) : []) {
         const pf = path.join(dir, "cells", id, "progress.json");
         if (existsSync(pf) && !existsSync(path.join(dir, "cells", id, "result.json"))) {
-          try { victim = (JSON.parse(readFileSync(pf, "utf8")) as { pid: number }).pid; return true; } catch { /* being written */ }
+          try { cellPid = (JSON.parse(readFileSync(pf, "utf8")) as { pid: number }).pid; return isAlive(cellPid); } catch { /* being written */ }
         }
       }
       return false;
     }, 120_000, "a worker's first checkpoint");
-    const vi = workers.findIndex((w) => w.pid === victim);
-    assert.ok(vi >= 0, `the checkpoint's pid ${victim} is one of the workers`);
-    workers[vi].kill("SIGKILL");
-    const survivor = workers[1 - vi];
-    const code = await new Promise<number | null>((r) => survivor.on("exit", r));
-    assert.is(code, 0, logs[1 - vi]);
+    const ppid = parentOf(cellPid);
+    const vi = workers.findIndex((w) => w.proc.pid === ppid);
+    assert.ok(vi >= 0, `the cell process ${cellPid} is a child of a worker (parent ${ppid})`);
+    workers[vi].proc.kill("SIGKILL");
+    await within(workers[vi].exited, 10_000, "the killed worker to exit");
+    await waitFor(() => !isAlive(cellPid), 60_000, "the killed worker's cell process to stop (no orphan)");
+    const code = await within(workers[1 - vi].exited, 240_000, "the surviving worker to finish the sweep and exit when idle");
+    assert.is(code, 0, workers[1 - vi].log);
     const res = results(dir), local = results(localDir);
     assert.equal(Object.keys(res).sort(), Object.keys(local).sort(), "every cell finished");
     for (const [id, r] of Object.entries(local)) {
@@ -158,19 +179,42 @@ test("the same sweep on a Redis queue with two workers, one killed mid-job: all 
     }
     const resumed = Object.values(res).filter((r) => r.resumedFromLoop > 0);
     assert.is(resumed.length, 1, "exactly the killed job resumed from its checkpoint");
-    assert.is.not(resumed[0].pid, victim, "on the other worker");
-    assert.is((logs[1 - vi].match(/result written/g) ?? []).length + (logs[vi].match(/result written/g) ?? []).length, 4, "four results written, once each");
-    assert.not.match(logs.join("\n"), /already there/);
+    const cellLogs = Object.keys(res).map((id) => readFileSync(path.join(dir, "cells", id, "log.txt"), "utf8")).join("\n");
+    assert.is((cellLogs.match(/result written/g) ?? []).length, 4, "four results written, once each");
+    assert.not.match(cellLogs, /already there/);
     const st = cacto("sweep", "status", "--dir", dir, "--queue", redis.url, "--json");
     assert.is(st.code, 0, st.err);
     const s = JSON.parse(st.out);
     assert.is(s.done.length, 4);
     assert.is(s.queue.counts.completed, 4);
     assert.ok(s.queue.retried.length >= 1, `the killed job shows as retried: ${JSON.stringify(s.queue.retried)}`);
+    // a completed job whose result is lost is queued again, and recomputed to the same numbers
+    const lostId = "toy1d.cacto.s1";
+    const lost = path.join(dir, "cells", lostId, "result.json");
+    const before = readFileSync(lost, "utf8");
+    rmSync(lost);
+    assert.match(cacto("sweep", "run", "--dir", dir, "--queue", redis.url).out, /sweep: 0 new job\(s\) .*, 1 failed or lost job\(s\) queued again \(3 cells already done\)/);
+    const w3 = spawnWorker(redis.url, dir, 3000);
+    workers.push(w3);
+    assert.is(await within(w3.exited, 120_000, "the third worker"), 0, w3.log);
+    const again = JSON.parse(readFileSync(lost, "utf8")), was = JSON.parse(before);
+    assert.equal(again.paired, was.paired);
   } finally {
-    for (const w of workers) w.kill("SIGKILL");
+    for (const w of workers) w.proc.kill("SIGKILL");
     redis.proc.kill("SIGKILL");
   }
+});
+
+test("queue commands fail fast, naming the URL, when Redis is not there", async () => {
+  const port = await freePort();
+  const dir = path.join(tmp("cacto-sw-noredis-"), "sw");
+  assert.is(cacto("sweep", "plan", "--out", dir, "--systems", "toy1d", "--seeds", "1").code, 0);
+  const r = cacto("sweep", "run", "--dir", dir, "--queue", `redis://127.0.0.1:${port}`);
+  assert.is(r.code, 1);
+  assert.match(r.err, new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port}`));
+  const w = cacto("worker", "--queue", `redis://127.0.0.1:${port}`, "--sweep", dir, "--lock-ms", "10");
+  assert.is(w.code, 2);
+  assert.match(w.err, /--lock-ms: got 10, expected 1000\.\.86400000/);
 });
 
 test.run();

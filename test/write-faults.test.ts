@@ -6,13 +6,13 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { WriteError, cleanStaleTemps, saveCheckpoint, writeAtomic } from "../src/cacto/checkpoint.js";
+import { WriteError, cleanStaleTemps, saveCheckpoint, tempPath, writeAtomic } from "../src/cacto/checkpoint.js";
 
 test("a write that hits a full disk throws a WriteError naming the file and ENOSPC, keeps the old file whole and leaves no temporary file", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "cacto-full-"));
   const file = path.join(dir, "report.md");
   writeFileSync(file, "the previous report");
-  symlinkSync("/dev/full", `${file}.tmp-${process.pid}`);
+  symlinkSync("/dev/full", tempPath(file));
   let err: unknown = null;
   try { writeAtomic(file, "x".repeat(1 << 16)); } catch (e) { err = e; }
   assert.ok(err instanceof WriteError, String(err));
@@ -29,7 +29,7 @@ test("saveCheckpoint on a full disk: the previous checkpoint survives; a killed 
   const data = { format: "cacto-checkpoint", version: 1, loop: 1 } as never;
   saveCheckpoint(dir, data);
   const before = readFileSync(path.join(dir, "checkpoint.json"), "utf8");
-  symlinkSync("/dev/full", path.join(dir, `checkpoint.json.tmp-${process.pid}`));
+  symlinkSync("/dev/full", tempPath(path.join(dir, "checkpoint.json")));
   assert.throws(() => saveCheckpoint(dir, { ...(data as object), loop: 2 } as never), (e: Error) => e instanceof WriteError && /ENOSPC/.test(e.message));
   assert.is(readFileSync(path.join(dir, "checkpoint.json"), "utf8"), before);
   assert.equal(readdirSync(dir), ["checkpoint.json"]);

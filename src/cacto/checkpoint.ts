@@ -4,6 +4,7 @@
  * run killed at any moment leaves either the previous checkpoint or the new one, never a torn file.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { CheckpointData } from "./trainer.js";
 import { validateCheckpoint } from "./validate-checkpoint.js";
@@ -51,11 +52,19 @@ export function ensureDir(dir: string): void {
 }
 
 /**
+ * The temporary file of `file` for this process: <file>.tmp-<pid>@<host>, unique across the machines
+ * that share a directory (sweeps on shared storage).
+ */
+export function tempPath(file: string): string {
+  return `${file}.tmp-${process.pid}@${os.hostname()}`;
+}
+
+/**
  * Write `text` to `file` through a temporary file and a rename, so the old file stays whole if the
  * write fails (full disk, read-only directory); the temporary file is removed on failure.
  */
 export function writeAtomic(file: string, text: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPath(file);
   try {
     ensureDir(path.dirname(file));
     writeFileSync(tmp, text);
@@ -88,9 +97,11 @@ export function cleanStaleTemps(runDir: string): string[] {
   if (!existsSync(runDir)) return [];
   const gone: string[] = [];
   for (const f of readdirSync(runDir)) {
-    const m = /\.tmp-(\d+)$/.exec(f);
-    if (!m || !/^(checkpoint\.json|report\.md|evaluation\.json|.*\.svg|\.write-probe)/.test(f)) continue;
+    const m = /\.tmp-(\d+)(?:@(.+))?$/.exec(f);
+    if (!m || !/^(checkpoint\.json|report\.md|evaluation\.json|progress\.json|result\.json|.*\.svg|\.write-probe)/.test(f)) continue;
     const pid = Number(m[1]);
+    // another machine's temporary file (shared storage): its process cannot be checked from here
+    if (m[2] !== undefined && m[2] !== os.hostname()) continue;
     if (pid === process.pid || alive(pid)) continue;
     rmSync(path.join(runDir, f), { force: true });
     gone.push(f);

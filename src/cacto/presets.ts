@@ -121,3 +121,17 @@ export function preset(system: SystemName | SystemSpec, name: PresetName): Cacto
   }
   throw new RangeError(`preset: got ${JSON.stringify(name)}, expected "quick" or "reference"`);
 }
+
+/**
+ * `cfg` with the fields of `set` replaced (experiment S's --set, a sweep's overrides): each key must be
+ * a config field (or an optional one: dropUnconverged, actorOutput) and not one of `fixed` (named with
+ * why: `fixed[key]`); the result is not yet validated (CactoTrainer.create does that).
+ */
+export function withOverrides(cfg: CactoConfig, set: unknown, fixed: Record<string, string>, where: string): CactoConfig {
+  if (typeof set !== "object" || set === null || Array.isArray(set)) throw new TypeError(`${where}: set: got ${JSON.stringify(set)}, expected an object of config fields`);
+  for (const [k, v] of Object.entries(set)) {
+    if (k in fixed) throw new RangeError(`${where}: set.${k}: got ${JSON.stringify(v)}, expected no override (${fixed[k]})`);
+    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
+  }
+  return { ...cfg, ...(set as Partial<CactoConfig>) };
+}

@@ -73,7 +73,7 @@ export async function cmdSweep(argv: string[]): Promise<number> {
         if (flags.parallel !== undefined) throw new UsageError("sweep run: --parallel is for a local run; with --queue, start workers (cacto worker) instead");
         const { enqueueSweep } = await import("../sweep/queue.js");
         const r = await enqueueSweep(flags.queue as string, dir);
-        out(`sweep: ${r.queued} new job(s) on ${r.queue} (${r.finished} cells already done); start workers: cacto worker --queue ${flags.queue} --sweep ${dir}`);
+        out(`sweep: ${r.queued} new job(s) on ${r.queue}, ${r.requeued} failed or lost job(s) queued again (${r.finished} cells already done); start workers: cacto worker --queue ${flags.queue} --sweep ${dir}`);
         return 0;
       }
       const { runLocal } = await import("../sweep/local.js");
@@ -86,12 +86,14 @@ export async function cmdSweep(argv: string[]): Promise<number> {
       const { sweepProgress } = await import("../sweep/report.js");
       const p = sweepProgress(dir);
       const q = flags.queue !== undefined ? await (await import("../sweep/queue.js")).queueStatus(flags.queue as string, dir) : null;
-      if (flags.json) { out(JSON.stringify({ name: p.plan.name, cells: p.plan.cells.length, done: p.done, started: p.started, pending: p.pending, queue: q })); return 0; }
-      out(`sweep ${p.plan.name}: ${p.done.length} done, ${p.started.length} started, ${p.pending.length} not started (of ${p.plan.cells.length})`);
-      for (const s of p.started) out(`  ${s.id}: loop ${s.loop}/${s.loops} (checkpoint ${s.at})`);
+      if (flags.json) { out(JSON.stringify({ name: p.plan.name, cells: p.plan.cells.length, done: p.done, failed: p.failed, started: p.started, pending: p.pending, queue: q })); return 0; }
+      const running = p.started.filter((s) => s.state === "running").length;
+      out(`sweep ${p.plan.name}: ${p.done.length} done, ${running} running here, ${p.started.length - running} started and stopped or elsewhere, ${p.failed.length} failed, ${p.pending.length} not started (of ${p.plan.cells.length})`);
+      for (const s of p.started) out(`  ${s.id}: loop ${s.loop}/${s.loops} (checkpoint ${s.at}), ${s.state}${s.host ? ` (${s.host} pid ${s.pid})` : ""}`);
+      for (const f of p.failed) out(`  failed: ${f.id} (exit ${f.code}; ${f.log})`);
       if (q) {
         out(`queue: ${Object.entries(q.counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-        for (const r of q.retried) out(`  retried: ${r.id} (attempts ${r.attemptsMade}, lost workers ${r.stalled})`);
+        for (const r of q.retried) out(`  retried: ${r.id} (started ${r.attemptsStarted} times, lost workers ${r.stalled})`);
         for (const f of q.failed) out(`  failed: ${f.id}: ${f.reason}`);
       }
       return 0;
@@ -108,7 +110,16 @@ export async function cmdSweep(argv: string[]): Promise<number> {
       const cell = p.cells.find((c) => c.id === id);
       if (!cell) throw new UsageError(`--cell: got ${JSON.stringify(id)}, expected a cell of ${dir}/sweep.json (e.g. ${p.cells[0]?.id})`);
       const { runCell } = await import("../sweep/cell.js");
-      const r = await runCell(dir, p, cell, { log: err });
+      // started by sweep run or a worker (an IPC channel): stop when that process is gone
+      const gone = () => { err(`${id}: the process that started this cell is gone; stopping (the last checkpoint stays)`); process.exit(130); };
+      if (process.send) process.on("disconnect", gone);
+      let r;
+      try {
+        r = await runCell(dir, p, cell, { log: err });
+      } finally {
+        process.off("disconnect", gone);
+        if (process.connected) process.disconnect();
+      }
       out(r.skipped ? `${id}: already done` : `${id}: done${r.written ? "" : " (another run's result kept)"}`);
       return 0;
     }
@@ -123,6 +134,9 @@ export async function cmdWorker(argv: string[]): Promise<number> {
   if (positional.length) throw new UsageError(`worker: unexpected argument ${JSON.stringify(positional[0])}`);
   if (!flags.queue) throw new UsageError("worker: --queue redis://host:port is required");
   if (!flags.sweep) throw new UsageError("worker: --sweep <sweep directory> is required");
+  const lock = flags["lock-ms"] as number | undefined, idle = flags["idle-exit"] as number | undefined;
+  if (lock !== undefined && !(lock >= 1000 && lock <= 86_400_000)) throw new UsageError(`--lock-ms: got ${lock}, expected 1000..86400000 (ms)`);
+  if (idle !== undefined && !(idle >= 0 && idle <= 86_400_000)) throw new UsageError(`--idle-exit: got ${idle}, expected 0..86400000 (ms)`);
   const { runWorker } = await import("../sweep/queue.js");
   const r = await runWorker(flags.queue as string, flags.sweep as string, {
     dir: flags.sweep as string, lockMs: flags["lock-ms"] as number | undefined, idleExitMs: flags["idle-exit"] as number | undefined, log: err,

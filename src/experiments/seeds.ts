@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ensureDir, writeAtomic } from "../cacto/checkpoint.js";
 import { CactoTrainer } from "../cacto/trainer.js";
-import { preset, type CactoConfig, type PresetName } from "../cacto/presets.js";
+import { preset, withOverrides, type CactoConfig, type PresetName } from "../cacto/presets.js";
 import { evaluate, DEFAULT_FRESH, FRESH_SEED, type Evaluation } from "../eval/evaluate.js";
 import type { PairedStats } from "../eval/paired.js";
 import type { LoopDiagnostics } from "../cacto/diagnostics.js";
@@ -81,14 +81,7 @@ export async function runSeeds(o: SeedsOptions = {}) {
   const results: SeedResult[] = [];
   let cfg: CactoConfig = preset(system, presetName);
   if (o.smoke) cfg = { ...cfg, updateLoops: [20, 20], episodesPerLoop: 8, workers: 0 };
-  if (o.set) {
-    if (typeof o.set !== "object" || o.set === null || Array.isArray(o.set)) throw new TypeError(`set: got ${JSON.stringify(o.set)}, expected an object of config fields`);
-    for (const k of Object.keys(o.set)) {
-      if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput") throw new RangeError(`set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
-      if (k === "system") throw new RangeError("set: system cannot be overridden (use --system)");
-    }
-    cfg = { ...cfg, ...(o.set as Partial<CactoConfig>) };
-  }
+  if (o.set) cfg = withOverrides(cfg, o.set, { system: "use --system" }, "S");
   const fingerprint = systemFingerprint(checkSystem(cfg.system));
   for (let seed = 1; seed <= seeds; seed++) {
     const file = path.join(dir, `seed-${seed}.json`);

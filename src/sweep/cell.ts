@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CactoTrainer } from "../cacto/trainer.js";
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, ensureDir, writeAtomic } from "../cacto/checkpoint.js";
+import { cleanStaleTemps, hasCheckpoint, loadCheckpoint, saveCheckpoint, ensureDir, tempPath, writeAtomic } from "../cacto/checkpoint.js";
 import { evaluate } from "../eval/evaluate.js";
 import { seedResult, type SeedResult } from "../experiments/seeds.js";
 import { cellConfig, type SweepCell, type SweepPlan } from "./plan.js";
@@ -41,21 +41,62 @@ export function readResult(dir: string, id: string): CellResult | null {
   return JSON.parse(fs.readFileSync(f, "utf8")) as CellResult;
 }
 
-/** write the result only if none exists (hard link of a complete temp file: atomic and exclusive) */
+/**
+ * Write the result only if none exists: a hard link of a complete temporary file (atomic and
+ * exclusive). Where the file system has no hard links (some FUSE / bucket mounts), an exclusive
+ * create (O_EXCL) of the result and a write into it.
+ */
 export function writeResultOnce(dir: string, id: string, r: CellResult): boolean {
   const f = resultPath(dir, id);
   ensureDir(path.dirname(f));
-  const tmp = `${f}.tmp-${os.hostname()}-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(r) + "\n");
+  const text = JSON.stringify(r) + "\n";
+  const tmp = tempPath(f);
+  fs.writeFileSync(tmp, text);
   try {
     fs.linkSync(tmp, f);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS" && code !== "EXDEV") throw e;
+    let fd: number;
+    try { fd = fs.openSync(f, "wx"); } catch (e2) { if ((e2 as NodeJS.ErrnoException).code === "EEXIST") return false; throw e2; }
+    try { fs.writeSync(fd, text); } finally { fs.closeSync(fd); }
+    return true;
   } finally {
     fs.rmSync(tmp, { force: true });
   }
+}
+
+/**
+ * This machine's claim on a cell (cells/<id>/claim.json: host and pid): refuses a cell that a live
+ * process on this host is running (two local runs on one directory); a claim from another host is not
+ * checked (the queue decides who runs a job there). Returns the release function.
+ */
+function claimCell(cdir: string, id: string): () => void {
+  const f = path.join(cdir, "claim.json");
+  ensureDir(cdir);
+  const me = { host: os.hostname(), pid: process.pid };
+  try {
+    const c = JSON.parse(fs.readFileSync(f, "utf8")) as { host?: string; pid?: number };
+    if (c.host === me.host && c.pid !== me.pid && typeof c.pid === "number" && alive(c.pid)) {
+      throw new RangeError(`sweep cell ${id}: already being run by process ${c.pid} on this host (${f})`);
+    }
+  } catch (e) {
+    if (e instanceof RangeError) throw e;
+    /* no claim, or an unreadable one: take it */
+  }
+  writeAtomic(f, JSON.stringify(me) + "\n");
+  return () => {
+    try {
+      const c = JSON.parse(fs.readFileSync(f, "utf8")) as { host?: string; pid?: number };
+      if (c.host === me.host && c.pid === me.pid) fs.rmSync(f, { force: true });
+    } catch { /* gone */ }
+  };
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
 }
 
 export interface RunCellOptions {
@@ -71,6 +112,17 @@ export async function runCell(dir: string, plan: SweepPlan, cell: SweepCell, o: 
   if (have) return { result: have, written: false, skipped: true };
   const cfg = cellConfig(plan, cell);
   const cdir = cellDir(dir, cell.id);
+  const release = claimCell(cdir, cell.id);
+  try {
+    return await trainAndEvaluate(dir, plan, cell, cfg, cdir, log, o);
+  } finally {
+    release();
+  }
+}
+
+async function trainAndEvaluate(dir: string, plan: SweepPlan, cell: SweepCell, cfg: ReturnType<typeof cellConfig>, cdir: string, log: (s: string) => void, o: RunCellOptions) {
+  // a killed writer's leftovers (this host's dead processes only)
+  for (const f of cleanStaleTemps(cdir)) log(`${cell.id}: removed a stale temporary file ${f}`);
   let t: CactoTrainer;
   if (hasCheckpoint(cdir)) {
     const d = loadCheckpoint(cdir);
@@ -92,6 +144,9 @@ export async function runCell(dir: string, plan: SweepPlan, cell: SweepCell, o: 
       writeAtomic(path.join(cdir, "progress.json"), JSON.stringify({ loop: t.loop, loops: t.loops, host: os.hostname(), pid: process.pid, at: new Date().toISOString() }) + "\n");
       log(`${cell.id}: loop ${m.loop + 1}/${t.loops} done, mean TO cost ${m.meanToCost.toPrecision(6)}`);
       await o.onLoop?.(t.loop, t.loops);
+      // one turn of the event loop between loops: signals and a closed parent channel are handled here
+      // (a loop itself computes without yielding)
+      await new Promise((r) => setImmediate(r));
     }
     const te = performance.now();
     const ev = await evaluate(t, { grid: plan.grid, fresh: plan.fresh, workers: 0 });

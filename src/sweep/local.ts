@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ensureDir } from "../cacto/checkpoint.js";
+import { ensureDir, writeAtomic } from "../cacto/checkpoint.js";
 import { cellDir, readResult } from "./cell.js";
 import { readPlan } from "./plan.js";
 
@@ -20,6 +20,36 @@ export function cactoBin(): string {
     d = path.dirname(d);
   }
   throw new Error("sweep: bin/cacto.js not found above " + fileURLToPath(import.meta.url));
+}
+
+/**
+ * Run one cell in its own process (`cacto sweep cell`), output appended to cells/<id>/log.txt. The
+ * child gets an IPC channel and exits when it closes, so a killed parent (a worker lost mid-job) does
+ * not leave an orphan training the cell. Resolves with the exit code (null: killed by a signal).
+ */
+export function spawnCell(dir: string, id: string, o: { forwardSignals?: boolean } = {}): Promise<number | null> {
+  const logFile = path.join(cellDir(dir, id), "log.txt");
+  ensureDir(path.dirname(logFile));
+  const out = fs.openSync(logFile, "a");
+  return new Promise<number | null>((resolve) => {
+    const p = spawn(process.execPath, [cactoBin(), "sweep", "cell", "--dir", dir, "--cell", id], { stdio: ["ignore", out, out, "ipc"] });
+    // a local run stops its cells with it (each keeps its last checkpoint); a queue worker does not
+    // forward: it stops taking jobs and lets the running cell finish
+    const forward = (sig: NodeJS.Signals) => () => p.kill(sig);
+    const onTerm = forward("SIGTERM"), onInt = forward("SIGINT");
+    if (o.forwardSignals !== false) {
+      process.once("SIGTERM", onTerm);
+      process.once("SIGINT", onInt);
+    }
+    const done = (c: number | null) => {
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
+      fs.closeSync(out);
+      resolve(c);
+    };
+    p.on("error", () => done(-1));
+    p.on("exit", (c) => done(c));
+  });
 }
 
 export interface LocalRunSummary {
@@ -38,25 +68,20 @@ export async function runLocal(dir: string, parallel: number, log: (s: string) =
   const summary: LocalRunSummary = { cells: plan.cells.length, skipped: plan.cells.length - todo.length, done: 0, failed: [], wallSeconds: 0 };
   log(`sweep ${plan.name}: ${plan.cells.length} cells, ${summary.skipped} already done, ${todo.length} to run, ${parallel} at a time`);
   const t0 = performance.now();
-  const bin = cactoBin();
   let next = 0;
   const runOne = async (): Promise<void> => {
     while (next < todo.length) {
       const cell = todo[next++];
       const logFile = path.join(cellDir(dir, cell.id), "log.txt");
-      ensureDir(path.dirname(logFile));
-      const out = fs.openSync(logFile, "a");
-      const code = await new Promise<number | null>((resolve) => {
-        const p = spawn(process.execPath, [bin, "sweep", "cell", "--dir", dir, "--cell", cell.id], { stdio: ["ignore", out, out] });
-        p.on("error", () => resolve(-1));
-        p.on("exit", (c) => resolve(c));
-      });
-      fs.closeSync(out);
+      const code = await spawnCell(dir, cell.id);
+      const failedFile = path.join(cellDir(dir, cell.id), "failed.json");
       if (code === 0 && readResult(dir, cell.id)) {
+        fs.rmSync(failedFile, { force: true });
         summary.done++;
         log(`sweep ${plan.name}: ${cell.id} done (${summary.done + summary.skipped}/${plan.cells.length})`);
       } else {
         summary.failed.push({ id: cell.id, code, log: logFile });
+        writeAtomic(failedFile, JSON.stringify({ code, at: new Date().toISOString(), log: logFile }) + "\n");
         log(`sweep ${plan.name}: ${cell.id} FAILED (exit ${code}); see ${logFile}; rerun cacto sweep run to retry it from its checkpoint`);
       }
     }

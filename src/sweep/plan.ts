@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { preset, type CactoConfig, type PresetName } from "../cacto/presets.js";
+import { preset, withOverrides, type CactoConfig, type PresetName } from "../cacto/presets.js";
 import { validateConfig } from "../cacto/validate-checkpoint.js";
 import { writeAtomic, ensureDir } from "../cacto/checkpoint.js";
 import { DEFAULT_FRESH } from "../eval/evaluate.js";
@@ -81,14 +81,7 @@ export function planSweep(o: PlanOptions): SweepPlan {
 export function cellConfig(plan: SweepPlan, cell: SweepCell): CactoConfig {
   let cfg: CactoConfig = preset(cell.system as never, plan.preset);
   cfg = { ...cfg, wS: cell.method === "cacto" ? 0 : cfg.wS > 0 ? cfg.wS : 1e-3 };
-  if (plan.set) {
-    if (typeof plan.set !== "object" || Array.isArray(plan.set)) bad("set", plan.set, "an object of config fields");
-    for (const k of Object.keys(plan.set)) {
-      if (k === "system" || k === "wS") bad(`set.${k}`, plan.set[k], "no override (the cell's system and method set it)");
-      if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput") bad(`set.${k}`, plan.set[k], `a config field (one of ${Object.keys(cfg).join(", ")})`);
-    }
-    cfg = { ...cfg, ...(plan.set as Partial<CactoConfig>) };
-  }
+  if (plan.set) cfg = withOverrides(cfg, plan.set, { system: "the cell sets it", wS: "the cell's method sets it" }, "sweep plan");
   // cells run side by side (processes or machines): each solves its TO batches in its own thread
   cfg = { ...cfg, workers: 0 };
   validateConfig(cfg, `sweep cell ${cell.id}`);

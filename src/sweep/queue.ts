@@ -7,7 +7,8 @@
  * Results are written once (cell.ts). BullMQ is an optional peer dependency: `npm install bullmq`.
  */
 import { readPlan, type SweepPlan } from "./plan.js";
-import { readResult, runCell } from "./cell.js";
+import { readResult } from "./cell.js";
+import { spawnCell } from "./local.js";
 
 type BullMQ = typeof import("bullmq");
 type IORedis = import("ioredis").Redis;
@@ -22,12 +23,33 @@ async function bullmq(): Promise<BullMQ> {
   }
 }
 
-/** a Redis client for BullMQ (made here: BullMQ's own loader uses require, which ESM lacks) */
-async function redisClient(url: string): Promise<IORedis> {
+/**
+ * A Redis client for BullMQ (made here: BullMQ's own loader uses require, which ESM lacks). A worker's
+ * connection waits out Redis restarts (maxRetriesPerRequest: null, as BullMQ requires for workers);
+ * the others (enqueue, status) fail within seconds with an error naming the URL.
+ */
+async function redisClient(url: string, worker = false): Promise<IORedis> {
   let Redis: typeof import("ioredis").Redis;
   try { ({ Redis } = await import("ioredis")); } catch { throw new Error(MISSING); }
-  // BullMQ's workers need maxRetriesPerRequest: null (blocking commands)
-  return new Redis({ ...connectionOf(url), maxRetriesPerRequest: null, lazyConnect: false });
+  const opts = connectionOf(url);
+  if (worker) return new Redis({ ...opts, maxRetriesPerRequest: null });
+  const r = new Redis({ ...opts, maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: (n) => (n > 3 ? null : 300) });
+  r.on("error", () => { /* reported by connect() below */ });
+  try {
+    await r.connect();
+  } catch (e) {
+    r.disconnect();
+    throw new Error(`--queue: cannot reach Redis at ${url}: ${(e as Error).message}`);
+  }
+  return r;
+}
+
+/** a short fingerprint of the plan: two sweeps of the same name get different queues */
+function planHash(plan: SweepPlan): string {
+  const s = JSON.stringify(plan);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
 }
 
 /** redis://[user:password@]host:port[/db] as connection options */
@@ -41,8 +63,9 @@ export function connectionOf(url: string): { host: string; port: number; passwor
   return { host: u.hostname || "127.0.0.1", port, ...(u.password ? { password: decodeURIComponent(u.password) } : {}), ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(db !== undefined ? { db } : {}) };
 }
 
+/** the sweep's queue: its name and its plan's fingerprint */
 export function queueName(plan: SweepPlan): string {
-  return `cacto-sweep-${plan.name}`;
+  return `cacto-sweep-${plan.name}-${planHash(plan)}`;
 }
 
 export interface CellJobData {
@@ -50,22 +73,31 @@ export interface CellJobData {
   cellId: string;
 }
 
-/** add the plan's unfinished cells as jobs (idempotent); returns how many were new */
-export async function enqueueSweep(url: string, dir: string, opts: { attempts?: number } = {}): Promise<{ queued: number; finished: number; queue: string }> {
+/**
+ * Add the plan's unfinished cells as jobs (idempotent: a job already waiting or running is left
+ * alone); a cell whose job failed for good, or completed without leaving a result, is queued again.
+ */
+export async function enqueueSweep(url: string, dir: string, opts: { attempts?: number } = {}): Promise<{ queued: number; requeued: number; finished: number; queue: string }> {
   const { Queue } = await bullmq();
   const plan = readPlan(dir);
   const conn = await redisClient(url);
   const q = new Queue<CellJobData>(queueName(plan), { connection: conn });
   try {
     const todo = plan.cells.filter((c) => !readResult(dir, c.id));
-    const before = await q.getJobCounts();
-    await q.addBulk(todo.map((c) => ({
+    const fresh: typeof todo = [];
+    let queued = 0, requeued = 0;
+    for (const c of todo) {
+      const job = await q.getJob(c.id);
+      if (!job) { fresh.push(c); queued++; continue; }
+      const state = await job.getState();
+      if (state === "failed") { await job.retry("failed"); requeued++; }
+      else if (state === "completed") { await job.remove(); fresh.push(c); requeued++; }
+    }
+    await q.addBulk(fresh.map((c) => ({
       name: c.id, data: { dir, cellId: c.id },
       opts: { jobId: c.id, attempts: opts.attempts ?? 3, backoff: { type: "fixed", delay: 2000 }, removeOnComplete: false, removeOnFail: false },
     })));
-    const after = await q.getJobCounts();
-    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-    return { queued: total(after) - total(before), finished: plan.cells.length - todo.length, queue: queueName(plan) };
+    return { queued, requeued, finished: plan.cells.length - todo.length, queue: queueName(plan) };
   } finally {
     await q.close();
     await conn.quit();
@@ -91,15 +123,20 @@ export async function runWorker(url: string, sweepDir: string, o: WorkerOptions 
   const plan = readPlan(sweepDir);
   const lockDuration = o.lockMs ?? 120_000;
   let ran = 0;
-  const workerConn = await redisClient(url), queueConn = await redisClient(url);
+  const workerConn = await redisClient(url, true), queueConn = await redisClient(url);
   const worker = new Worker<CellJobData>(queueName(plan), async (job) => {
     const dir = o.dir ?? job.data.dir;
     const cell = plan.cells.find((c) => c.id === job.data.cellId);
     if (!cell) throw new Error(`sweep ${plan.name}: job ${job.id}: no cell ${JSON.stringify(job.data.cellId)} in the plan`);
-    log(`job ${job.id} (attempt ${job.attemptsMade + 1}): taking it`);
-    const r = await runCell(dir, plan, cell, { log, onLoop: (loop, loops) => job.updateProgress({ loop, loops }) });
+    log(`job ${job.id} (start ${job.attemptsStarted}): taking it`);
+    if (readResult(dir, cell.id)) return { skipped: true };
+    // the cell runs in a child process, so this process's event loop stays free to renew the job's lock
+    // however long a training loop computes; the child exits if this process dies
+    const code = await spawnCell(dir, cell.id, { forwardSignals: false });
+    const r = readResult(dir, cell.id);
+    if (code !== 0 || !r) throw new Error(`cell ${cell.id} exited with ${code === null ? "a signal" : `code ${code}`} without a result; see ${dir}/cells/${cell.id}/log.txt`);
     ran++;
-    return { written: r.written, skipped: r.skipped, resumedFromLoop: r.result.resumedFromLoop };
+    return { skipped: false, resumedFromLoop: r.resumedFromLoop, host: r.host };
   }, {
     connection: workerConn, concurrency: 1, lockDuration,
     stalledInterval: o.stalledMs ?? Math.max(1000, Math.floor(lockDuration / 2)), maxStalledCount: 5,
@@ -136,7 +173,7 @@ export async function runWorker(url: string, sweepDir: string, o: WorkerOptions 
 export interface QueueStatus {
   counts: Record<string, number>;
   /** jobs that were taken more than once (failed attempts or a lost worker) */
-  retried: { id: string; attemptsMade: number; stalled: number }[];
+  retried: { id: string; attemptsStarted: number; stalled: number }[];
   failed: { id: string; reason: string }[];
 }
 
@@ -148,9 +185,10 @@ export async function queueStatus(url: string, dir: string): Promise<QueueStatus
   try {
     const counts = await q.getJobCounts("waiting", "active", "completed", "failed", "delayed", "prioritized");
     const jobs = await q.getJobs(["waiting", "active", "completed", "failed", "delayed"]);
-    const retried = jobs.filter((j) => j && (j.attemptsMade > 1 || (j.stalledCounter ?? 0) > 0))
-      .map((j) => ({ id: String(j.id), attemptsMade: j.attemptsMade, stalled: j.stalledCounter ?? 0 }));
-    const failed = jobs.filter((j) => j && j.failedReason && (j.finishedOn ?? 0) > 0 && !j.returnvalue).map((j) => ({ id: String(j.id), reason: j.failedReason }));
+    // started more than once: a failed attempt that was retried, or a lost worker's job taken back
+    const retried = jobs.filter((j) => j && ((j.attemptsStarted ?? 0) > 1 || (j.stalledCounter ?? 0) > 0))
+      .map((j) => ({ id: String(j.id), attemptsStarted: j.attemptsStarted ?? 0, stalled: j.stalledCounter ?? 0 }));
+    const failed = (await q.getFailed()).filter(Boolean).map((j) => ({ id: String(j.id), reason: j.failedReason }));
     return { counts, retried, failed };
   } finally {
     await q.close();

@@ -5,6 +5,7 @@
  * cell. Also `sweepProgress` for `cacto sweep status`.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { holds } from "../experiments/seeds.js";
 import { fmt, mdTable, pct, writeExperiment } from "../experiments/common.js";
@@ -19,20 +20,49 @@ function stats(v: number[]): { mean: number; median: number; min: number; max: n
   return { mean: v.reduce((a, b) => a + b, 0) / v.length, median, min: s[0], max: s[s.length - 1] };
 }
 
-/** per cell: done, or in progress (loops from its checkpoint's progress record), or not started */
-export function sweepProgress(dir: string): { plan: SweepPlan; done: string[]; started: { id: string; loop: number; loops: number; at: string }[]; pending: string[] } {
+export interface StartedCell {
+  id: string;
+  loop: number;
+  loops: number;
+  /** when its last checkpoint was written */
+  at: string;
+  /** running: a live process on this host claims it; stopped: its process on this host is gone (a rerun
+   * resumes it); elsewhere: claimed from another host (the queue knows) */
+  state: "running" | "stopped" | "elsewhere";
+  host?: string;
+  pid?: number;
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
+}
+
+function readJson<T>(f: string): T | null {
+  try { return JSON.parse(fs.readFileSync(f, "utf8")) as T; } catch { return null; }
+}
+
+/** per cell: done, failed (the last local run's exit), started (loop k of n; running or stopped), or not started */
+export function sweepProgress(dir: string): { plan: SweepPlan; done: string[]; failed: { id: string; code: number | null; log: string }[]; started: StartedCell[]; pending: string[] } {
   const plan = readPlan(dir);
   const done: string[] = [], pending: string[] = [];
-  const started: { id: string; loop: number; loops: number; at: string }[] = [];
+  const started: StartedCell[] = [];
+  const failed: { id: string; code: number | null; log: string }[] = [];
   for (const c of plan.cells) {
     if (readResult(dir, c.id)) { done.push(c.id); continue; }
-    const pf = path.join(cellDir(dir, c.id), "progress.json");
-    if (fs.existsSync(pf)) {
-      try { const p = JSON.parse(fs.readFileSync(pf, "utf8")); started.push({ id: c.id, loop: p.loop, loops: p.loops, at: p.at }); continue; } catch { /* being written */ }
+    const cd = cellDir(dir, c.id);
+    const claim = readJson<{ host: string; pid: number }>(path.join(cd, "claim.json"));
+    const here = claim && claim.host === os.hostname();
+    const running = here && alive(claim.pid);
+    const f = readJson<{ code: number | null; log: string }>(path.join(cd, "failed.json"));
+    if (f && !running) failed.push({ id: c.id, code: f.code, log: f.log });
+    const p = readJson<{ loop: number; loops: number; at: string }>(path.join(cd, "progress.json"));
+    if (p || running) {
+      started.push({ id: c.id, loop: p?.loop ?? 0, loops: p?.loops ?? NaN, at: p?.at ?? "-", state: running ? "running" : claim && !here ? "elsewhere" : "stopped", host: claim?.host, pid: claim?.pid });
+      continue;
     }
-    pending.push(c.id);
+    if (!f) pending.push(c.id);
   }
-  return { plan, done, started, pending };
+  return { plan, done, failed, started, pending };
 }
 
 export function sweepReport(dir: string): { file: string; results: CellResult[] } {
