@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { planSweep, parseSeeds } from "../src/sweep/plan.js";
+import { planSweep, parseSeeds, cellConfig } from "../src/sweep/plan.js";
+import { preset } from "../src/cacto/presets.js";
 
 const bin = new URL("../bin/cacto.js", import.meta.url).pathname;
 function cacto(...args: string[]) {
@@ -33,6 +34,11 @@ test("sweep plan validates its cells and names the bad value", () => {
   const p = planSweep({ name: "t", systems: ["toy1d", "car"], methods: ["cacto", "cacto-sl"], seeds: [1, 2] });
   assert.is(p.cells.length, 8);
   assert.equal(p.cells[0], { id: "toy1d.cacto.s1", system: "toy1d", method: "cacto", seed: 1 });
+  // "preset" runs what cacto train / experiment S run (TO in the cell's own thread); cacto / cacto-sl set w_S
+  const d = planSweep({ name: "t", systems: ["car"], seeds: [1], methods: ["preset", "cacto", "cacto-sl"] });
+  assert.equal(cellConfig(d, d.cells[0]), { ...preset("car", "quick"), workers: 0 });
+  assert.is(cellConfig(d, d.cells[1]).wS, 0);
+  assert.is(cellConfig(d, d.cells[2]).wS, preset("car", "quick").wS);
   assert.throws(() => planSweep({ name: "t", systems: ["truck"], seeds: [1] }), /systems: got "truck", expected names from toy1d/);
   assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], seeds: [1, 1] }), /seeds: got \[1,1\], expected distinct seeds/);
   assert.throws(() => planSweep({ name: "a b", systems: ["toy1d"], seeds: [1] }), /name: got "a b"/);
@@ -52,26 +58,26 @@ test("a local sweep with 2 processes: every cell's result, a report over seeds; 
   assert.is(a.code, 0, a.err);
   assert.match(a.out, /sweep: 4 cell\(s\) run, 0 already done, 0 failed/);
   const res = results(localDir);
-  assert.equal(Object.keys(res).sort(), ["single_integrator.cacto.s1", "single_integrator.cacto.s2", "toy1d.cacto.s1", "toy1d.cacto.s2"]);
+  assert.equal(Object.keys(res).sort(), ["single_integrator.preset.s1", "single_integrator.preset.s2", "toy1d.preset.s1", "toy1d.preset.s2"]);
   const again = cacto("sweep", "run", "--dir", localDir);
   assert.match(again.out, /sweep: 0 cell\(s\) run, 4 already done/);
   const rep = cacto("sweep", "report", "--dir", localDir);
   assert.is(rep.code, 0, rep.err);
   const md = readFileSync(path.join(localDir, "report.md"), "utf8");
-  assert.match(md, /\| single_integrator \/ cacto \| 2\/2 \|/);
-  assert.match(md, /\| toy1d\.cacto\.s2 \| /);
+  assert.match(md, /\| single_integrator \/ preset \| 2\/2 \|/);
+  assert.match(md, /\| toy1d\.preset\.s2 \| /);
   // kill one cell mid-training (after its first checkpoint), then run the sweep again
   const dir2 = path.join(tmp("cacto-sw-kill-"), "sw");
   assert.is(cacto("sweep", "plan", "--out", dir2, "--name", "swtest", "--systems", "toy1d,single_integrator", "--seeds", "2", "--set", SET, "--fresh", "8").code, 0);
-  const p = spawn(process.execPath, [bin, "sweep", "cell", "--dir", dir2, "--cell", "single_integrator.cacto.s2"], { stdio: "ignore" });
-  await waitFor(() => existsSync(path.join(dir2, "cells", "single_integrator.cacto.s2", "progress.json")), 120_000, "the cell's first checkpoint");
+  const p = spawn(process.execPath, [bin, "sweep", "cell", "--dir", dir2, "--cell", "single_integrator.preset.s2"], { stdio: "ignore" });
+  await waitFor(() => existsSync(path.join(dir2, "cells", "single_integrator.preset.s2", "progress.json")), 120_000, "the cell's first checkpoint");
   p.kill("SIGKILL");
   await new Promise((r) => p.on("exit", r));
-  assert.not.ok(existsSync(path.join(dir2, "cells", "single_integrator.cacto.s2", "result.json")));
+  assert.not.ok(existsSync(path.join(dir2, "cells", "single_integrator.preset.s2", "result.json")));
   const b = cacto("sweep", "run", "--dir", dir2, "--parallel", "2");
   assert.is(b.code, 0, b.err);
   const r2 = results(dir2);
-  assert.ok(r2["single_integrator.cacto.s2"].resumedFromLoop >= 1, "resumed from its checkpoint");
+  assert.ok(r2["single_integrator.preset.s2"].resumedFromLoop >= 1, "resumed from its checkpoint");
   for (const [id, r] of Object.entries(res)) {
     assert.equal(r2[id].paired, r.paired, `${id}: same paired statistics`);
     assert.equal(r2[id].mean, r.mean, `${id}: same means`);
@@ -189,7 +195,7 @@ test("the same sweep on a Redis queue with two workers, one killed mid-job: all 
     assert.is(s.queue.counts.completed, 4);
     assert.ok(s.queue.retried.length >= 1, `the killed job shows as retried: ${JSON.stringify(s.queue.retried)}`);
     // a completed job whose result is lost is queued again, and recomputed to the same numbers
-    const lostId = "toy1d.cacto.s1";
+    const lostId = "toy1d.preset.s1";
     const lost = path.join(dir, "cells", lostId, "result.json");
     const before = readFileSync(lost, "utf8");
     rmSync(lost);

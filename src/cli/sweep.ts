@@ -9,7 +9,7 @@ const SWEEP_FLAGS: Record<string, FlagSpec> = {
   dir: { type: "string", help: "run, status, report, cell: the sweep directory" },
   name: { type: "string", help: "plan: the sweep's name (names its queue; default the directory's name)" },
   systems: { type: "string", help: "plan: comma-separated systems (e.g. toy1d,single_integrator)" },
-  methods: { type: "string", help: "plan: comma-separated methods: cacto, cacto-sl (default cacto)" },
+  methods: { type: "string", help: "plan: comma-separated methods: preset (the preset as it is; default), cacto (w_S = 0), cacto-sl" },
   seeds: { type: "string", help: 'plan: "10" (1..10), "1-10" or "1,3,5"' },
   preset: { type: "string", help: "plan: quick (default) or reference", choices: ["quick", "reference"] },
   set: { type: "string", help: "plan: JSON of config fields replacing the preset's in every cell" },

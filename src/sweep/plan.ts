@@ -12,9 +12,12 @@ import { writeAtomic, ensureDir } from "../cacto/checkpoint.js";
 import { DEFAULT_FRESH } from "../eval/evaluate.js";
 import { SYSTEM_NAMES } from "../systems/layout.js";
 
-/** "cacto": the preset with w_S = 0; "cacto-sl": the preset's w_S if > 0, else 1e-3 */
-export type SweepMethod = "cacto" | "cacto-sl";
-export const SWEEP_METHODS: readonly SweepMethod[] = ["cacto", "cacto-sl"];
+/**
+ * "preset": the preset as it is (plain CACTO or CACTO-SL, as the preset chose for the system);
+ * "cacto": the preset with w_S = 0; "cacto-sl": the preset's w_S if > 0, else 1e-3
+ */
+export type SweepMethod = "preset" | "cacto" | "cacto-sl";
+export const SWEEP_METHODS: readonly SweepMethod[] = ["preset", "cacto", "cacto-sl"];
 
 export interface SweepCell {
   /** <system>.<method>.s<seed>: unique in the sweep, the job id and the cell's directory name */
@@ -59,7 +62,7 @@ export function planSweep(o: PlanOptions): SweepPlan {
   if (typeof o.name !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(o.name)) bad("name", o.name, "1-64 letters, digits, - or _");
   if (!Array.isArray(o.systems) || o.systems.length === 0) bad("systems", o.systems, "a non-empty list of system names");
   for (const s of o.systems) if (!(SYSTEM_NAMES as string[]).includes(s)) bad("systems", s, `names from ${SYSTEM_NAMES.join(", ")}`);
-  const methods = o.methods ?? ["cacto"];
+  const methods = o.methods ?? ["preset"];
   for (const m of methods) if (!SWEEP_METHODS.includes(m)) bad("methods", m, `names from ${SWEEP_METHODS.join(", ")}`);
   if (!Array.isArray(o.seeds) || o.seeds.length === 0 || !o.seeds.every((s) => Number.isInteger(s) && s >= 0 && s <= 2 ** 31 - 1)) bad("seeds", o.seeds, "a non-empty list of integer seeds >= 0");
   if (new Set(o.seeds).size !== o.seeds.length) bad("seeds", o.seeds, "distinct seeds");
@@ -80,7 +83,7 @@ export function planSweep(o: PlanOptions): SweepPlan {
 /** the CactoConfig of a cell: the preset, the method's w_S, the plan's overrides; TO in the cell's thread */
 export function cellConfig(plan: SweepPlan, cell: SweepCell): CactoConfig {
   let cfg: CactoConfig = preset(cell.system as never, plan.preset);
-  cfg = { ...cfg, wS: cell.method === "cacto" ? 0 : cfg.wS > 0 ? cfg.wS : 1e-3 };
+  if (cell.method !== "preset") cfg = { ...cfg, wS: cell.method === "cacto" ? 0 : cfg.wS > 0 ? cfg.wS : 1e-3 };
   if (plan.set) cfg = withOverrides(cfg, plan.set, { system: "the cell sets it", wS: "the cell's method sets it" }, "sweep plan");
   // cells run side by side (processes or machines): each solves its TO batches in its own thread
   cfg = { ...cfg, workers: 0 };
