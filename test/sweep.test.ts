@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -47,6 +47,18 @@ test("sweep plan validates its cells and names the bad value", () => {
   const r = cacto("sweep", "plan", "--out", path.join(tmp("cacto-sw-bad-"), "s"), "--systems", "toy1d", "--seeds", "x");
   assert.is(r.code, 2);
   assert.match(r.err, /seeds: got "x", expected a count/);
+});
+
+test("a failed cell shows in status and in the report with its reason", () => {
+  const dir = path.join(tmp("cacto-sw-failed-"), "sw");
+  assert.is(cacto("sweep", "plan", "--out", dir, "--systems", "toy1d", "--seeds", "1").code, 0);
+  mkdirSync(path.join(dir, "cells", "toy1d.preset.s1"), { recursive: true });
+  writeFileSync(path.join(dir, "cells", "toy1d.preset.s1", "failed.json"), JSON.stringify({ code: 1, reason: "CACTO: the actor produced a non-finite control at update 3; the run diverged", log: "x" }));
+  const st = JSON.parse(cacto("sweep", "status", "--dir", dir, "--json").out);
+  assert.equal(st.failed.map((f: { id: string }) => f.id), ["toy1d.preset.s1"]);
+  assert.equal(st.pending, []);
+  assert.is(cacto("sweep", "report", "--dir", dir).code, 0);
+  assert.match(readFileSync(path.join(dir, "report.md"), "utf8"), /## Failed cells\n\n- toy1d\.preset\.s1: CACTO: the actor produced a non-finite control at update 3/);
 });
 
 let localDir = "";

@@ -90,7 +90,7 @@ export async function cmdSweep(argv: string[]): Promise<number> {
       const running = p.started.filter((s) => s.state === "running").length;
       out(`sweep ${p.plan.name}: ${p.done.length} done, ${running} running here, ${p.started.length - running} started and stopped or elsewhere, ${p.failed.length} failed, ${p.pending.length} not started (of ${p.plan.cells.length})`);
       for (const s of p.started) out(`  ${s.id}: loop ${s.loop}/${s.loops} (checkpoint ${s.at}), ${s.state}${s.host ? ` (${s.host} pid ${s.pid})` : ""}`);
-      for (const f of p.failed) out(`  failed: ${f.id} (exit ${f.code}; ${f.log})`);
+      for (const f of p.failed) out(`  failed: ${f.id}: ${f.reason || `exit ${f.code}`} (${f.log})`);
       if (q) {
         out(`queue: ${Object.entries(q.counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
         for (const r of q.retried) out(`  retried: ${r.id} (started ${r.attemptsStarted} times, lost workers ${r.stalled})`);

@@ -52,6 +52,14 @@ export function spawnCell(dir: string, id: string, o: { forwardSignals?: boolean
   });
 }
 
+/** the cell's last one-line error ("cacto: ...") from its log, or "" */
+function lastError(logFile: string): string {
+  try {
+    const lines = fs.readFileSync(logFile, "utf8").trim().split("\n").filter((l) => l.startsWith("cacto: "));
+    return lines.length ? lines[lines.length - 1].slice(7) : "";
+  } catch { return ""; }
+}
+
 export interface LocalRunSummary {
   cells: number;
   skipped: number;
@@ -81,7 +89,7 @@ export async function runLocal(dir: string, parallel: number, log: (s: string) =
         log(`sweep ${plan.name}: ${cell.id} done (${summary.done + summary.skipped}/${plan.cells.length})`);
       } else {
         summary.failed.push({ id: cell.id, code, log: logFile });
-        writeAtomic(failedFile, JSON.stringify({ code, at: new Date().toISOString(), log: logFile }) + "\n");
+        writeAtomic(failedFile, JSON.stringify({ code, reason: lastError(logFile), at: new Date().toISOString(), log: logFile }) + "\n");
         log(`sweep ${plan.name}: ${cell.id} FAILED (exit ${code}); see ${logFile}; rerun cacto sweep run to retry it from its checkpoint`);
       }
     }

@@ -42,19 +42,19 @@ function readJson<T>(f: string): T | null {
 }
 
 /** per cell: done, failed (the last local run's exit), started (loop k of n; running or stopped), or not started */
-export function sweepProgress(dir: string): { plan: SweepPlan; done: string[]; failed: { id: string; code: number | null; log: string }[]; started: StartedCell[]; pending: string[] } {
+export function sweepProgress(dir: string): { plan: SweepPlan; done: string[]; failed: { id: string; code: number | null; reason: string; log: string }[]; started: StartedCell[]; pending: string[] } {
   const plan = readPlan(dir);
   const done: string[] = [], pending: string[] = [];
   const started: StartedCell[] = [];
-  const failed: { id: string; code: number | null; log: string }[] = [];
+  const failed: { id: string; code: number | null; reason: string; log: string }[] = [];
   for (const c of plan.cells) {
     if (readResult(dir, c.id)) { done.push(c.id); continue; }
     const cd = cellDir(dir, c.id);
     const claim = readJson<{ host: string; pid: number }>(path.join(cd, "claim.json"));
     const here = claim && claim.host === os.hostname();
     const running = here && alive(claim.pid);
-    const f = readJson<{ code: number | null; log: string }>(path.join(cd, "failed.json"));
-    if (f && !running) failed.push({ id: c.id, code: f.code, log: f.log });
+    const f = readJson<{ code: number | null; reason?: string; log: string }>(path.join(cd, "failed.json"));
+    if (f && !running) failed.push({ id: c.id, code: f.code, reason: f.reason ?? "", log: f.log });
     const p = readJson<{ loop: number; loops: number; at: string }>(path.join(cd, "progress.json"));
     if (p || running) {
       started.push({ id: c.id, loop: p?.loop ?? 0, loops: p?.loops ?? NaN, at: p?.at ?? "-", state: running ? "running" : claim && !here ? "elsewhere" : "stopped", host: claim?.host, pid: claim?.pid });
@@ -67,6 +67,7 @@ export function sweepProgress(dir: string): { plan: SweepPlan; done: string[]; f
 
 export function sweepReport(dir: string): { file: string; results: CellResult[] } {
   const plan = readPlan(dir);
+  const { failed } = sweepProgress(dir);
   const results = plan.cells.map((c) => readResult(dir, c.id)).filter((r): r is CellResult => r !== null);
   const groups = new Map<string, CellResult[]>();
   for (const r of results) {
@@ -92,9 +93,10 @@ export function sweepReport(dir: string): { file: string; results: CellResult[] 
     "## Over seeds", "",
     mdTable(["system / method", "seeds done", "fresh: mean of actor - zeros", "median", "min .. max", "holds", "eval states: mean", "median", "holds", "train s per cell"], groupRows), "",
     ...[...groups].map(([k, rs]) => `- ${k}: fresh starts hold on ${rs.filter((r) => holds(r.paired.fresh)).length} of ${rs.length} seeds, evaluation states on ${rs.filter((r) => holds(r.paired.eval)).length} of ${rs.length} (target: 8 of 10).`), "",
+    ...(failed.length ? ["## Failed cells", "", ...failed.map((f) => `- ${f.id}: ${f.reason || `exit ${f.code}`} (log: cells/${f.id}/log.txt)`), ""] : []),
     "## Cells", "",
     mdTable(["cell", "training TO converged", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "worse by > 1", "holds", "eval: actor - zeros", "holds", "train s", "eval s", "resumed from", "host"], cellRows), "",
   ].join("\n");
-  const file = writeExperiment(dir, md, { plan, results });
+  const file = writeExperiment(dir, md, { plan, results, failed });
   return { file, results };
 }
