@@ -88,7 +88,8 @@ export function checkWritable(runDir: string): void {
 }
 
 /** true when a process with this pid is running (signal 0 probes without signalling) */
-function alive(pid: number): boolean {
+/** a process with this pid exists on this host (EPERM: it exists but is not ours) */
+export function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
 }
 

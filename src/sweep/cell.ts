@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CactoTrainer } from "../cacto/trainer.js";
-import { cleanStaleTemps, hasCheckpoint, loadCheckpoint, saveCheckpoint, ensureDir, tempPath, writeAtomic } from "../cacto/checkpoint.js";
+import { alive, cleanStaleTemps, hasCheckpoint, loadCheckpoint, saveCheckpoint, ensureDir, tempPath, writeAtomic } from "../cacto/checkpoint.js";
 import { evaluate } from "../eval/evaluate.js";
 import { seedResult, type SeedResult } from "../experiments/seeds.js";
 import { cellConfig, type SweepCell, type SweepPlan } from "./plan.js";
@@ -93,10 +93,6 @@ function claimCell(cdir: string, id: string): () => void {
       if (c.host === me.host && c.pid === me.pid) fs.rmSync(f, { force: true });
     } catch { /* gone */ }
   };
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
 }
 
 export interface RunCellOptions {

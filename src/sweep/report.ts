@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { holds } from "../experiments/seeds.js";
+import { alive } from "../cacto/checkpoint.js";
 import { fmt, mdTable, pct, writeExperiment } from "../experiments/common.js";
 import { FRESH_SEED } from "../eval/evaluate.js";
 import { cellDir, readResult, type CellResult } from "./cell.js";
@@ -31,10 +32,6 @@ export interface StartedCell {
   state: "running" | "stopped" | "elsewhere";
   host?: string;
   pid?: number;
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
 }
 
 function readJson<T>(f: string): T | null {
