@@ -7,6 +7,7 @@
  * Results are written once (cell.ts). BullMQ is an optional peer dependency: `npm install bullmq`.
  */
 import { readPlan, type SweepPlan } from "./plan.js";
+import { fnv1a } from "../hash.js";
 import { readResult } from "./cell.js";
 import { spawnCell } from "./local.js";
 
@@ -44,14 +45,6 @@ async function redisClient(url: string, worker = false): Promise<IORedis> {
   return r;
 }
 
-/** a short fingerprint of the plan: two sweeps of the same name get different queues */
-function planHash(plan: SweepPlan): string {
-  const s = JSON.stringify(plan);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, "0");
-}
-
 /** redis://[user:password@]host:port[/db] as connection options */
 export function connectionOf(url: string): { host: string; port: number; password?: string; username?: string; db?: number } {
   let u: URL;
@@ -65,7 +58,7 @@ export function connectionOf(url: string): { host: string; port: number; passwor
 
 /** the sweep's queue: its name and its plan's fingerprint */
 export function queueName(plan: SweepPlan): string {
-  return `cacto-sweep-${plan.name}-${planHash(plan)}`;
+  return `cacto-sweep-${plan.name}-${fnv1a(JSON.stringify(plan))}`;
 }
 
 export interface CellJobData {

@@ -8,6 +8,7 @@
  */
 import { variable, constant, jacobian, hessian, gradient, evaluate, count, emitModule, topoOrder, structuralHash, type Expr, type GenFunction } from "../sym/index.js";
 import { SYSTEM_NAMES } from "./layout.js";
+import { fnv1a } from "../hash.js";
 import { show } from "../to/validate.js";
 import type { ModelModule } from "../wasm/engine.js";
 import type { RefModel } from "../ref/model.js";
@@ -140,13 +141,6 @@ function checkVariables(field: string, es: Expr[], dims: { x: number; u: number;
   }
 }
 
-/** FNV-1a of a string (8 hex digits) */
-function hashText(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, "0");
-}
-
 function isZero(e: Expr): boolean {
   return e === constant(0);
 }
@@ -277,7 +271,7 @@ export function defineSystem(d: SystemDefinition): UserSystem {
   const model = { nx, nu, bytes, nodes: count(all), nonlinear };
   const nstepReturn = d.nstepReturn ?? Math.max(1, Math.round(nsteps / 4));
   const shaping = JSON.stringify({ nx, nu, dt: d.dt, nsteps, umax, params, sampleRanges: d.sampleRanges, k0Range, norm, nstepReturn, solverDefaults: d.solverDefaults ?? null });
-  const fingerprint = `sym-${structuralHash([...symbolic.f, symbolic.l, symbolic.lN])}-${hashText(shaping)}`;
+  const fingerprint = `sym-${structuralHash([...symbolic.f, symbolic.l, symbolic.lN])}-${fnv1a(shaping)}`;
   return {
     name: d.name, id: -1, title: d.title ?? d.name, nx, nu, dt: d.dt, nsteps,
     stateNames: names("stateNames", d.stateNames, nx, "x"), controlNames: names("controlNames", d.controlNames, nu, "u"),
