@@ -365,12 +365,18 @@ export class CactoTrainer {
       const ka = new Int32Array(rows.length);
       rows.forEach((r, a) => { xa.set(b.x.subarray(r * nx, (r + 1) * nx), a * nx); ka[a] = b.k[r]; });
       const sa = normaliseStates(spec, xa, ka);
-      const u = Float64Array.from(this.learner.act(sa));
-      for (let i = 0; i < u.length; i++) {
-        if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${this.updates}; the run diverged`);
+      // one actor forward pass: its controls give dQ/du, its kept activations the backward pass
+      const pass = this.learner.actorForward(sa);
+      try {
+        const u = Float64Array.from(pass.u);
+        for (let i = 0; i < u.length; i++) {
+          if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${this.updates}; the run diverged`);
+        }
+        const dQdu = this.actionGradient(xa, ka, u);
+        actor = this.learner.actorStepFrom(pass, dQdu);
+      } finally {
+        pass.dispose();
       }
-      const dQdu = this.actionGradient(xa, ka, u);
-      actor = this.learner.actorStep(sa, dQdu);
     }
     lap("actor");
     this.learner.updateTarget();

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { useWasmKernels } from "./kernels.js";
 
 export type TfBackend = "wasm" | "cpu";
 
@@ -24,6 +25,8 @@ export async function initTf(backend: TfBackend = "wasm"): Promise<typeof tf> {
       throw new Error(`tfjs: could not initialise the "${backend}" backend (active: ${tf.getBackend()})`);
     }
     await tf.ready();
+    // the networks' sin/cos kernels (src/rl/kernels.ts) run in the engine's WASM when it loads
+    await useWasmKernels();
     return tf;
   })();
   try {

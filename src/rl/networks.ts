@@ -18,11 +18,25 @@
  * - Adam: the update of tf.train.adam (same formula, beta1 0.9, beta2 0.999, epsilon 1e-7), but with
  *   its state (moments, step count) owned here: tf.train.adam's setWeights recomputes beta^t with pow,
  *   which differs in the last bits from the running product, so restored runs would drift.
+ *
+ * Speed (issue 15; measured with `cacto bench learn`, docs/benchmarks.md)
+ * - Sine layers use the kernels of kernels.ts (one sin/cos pass in the engine's WASM instead of tfjs's
+ *   slow Sin and Cos; the forward pass keeps cos for the backward one).
+ * - The plain critic step and the actor step run a hand-written backward pass with tf ops (the same
+ *   products autodiff forms, checked against tf.grad in test/rl-networks.test.ts), so the actor's
+ *   forward pass is evaluated once per update: its controls are read, dQ/du is formed outside, and the
+ *   backward pass reuses the kept activations (`actorForward` / `actorStepFrom`). The Sobolev loss
+ *   keeps autodiff (its gradient runs through the analytic dV/ds).
+ * - Adam and the soft target update are single passes over float32 arrays in the engine's WASM
+ *   (kernels.ts; one read and one upload per variable instead of a dozen tf kernels); every operation
+ *   is a float32 operation in the order of the tf-op formula, so the results are bit-identical to it
+ *   (tested).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../rng.js";
 import type { SystemSpec } from "../systems/specs.js";
 import { initTf, type TfBackend } from "./backend.js";
+import { adamStep, lerpStep, sin, sinCos } from "./kernels.js";
 import { invNorm } from "./normalise.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -138,15 +152,32 @@ export abstract class Network {
   }
 }
 
-/** target <- tau * source + (1 - tau) * target, in place, for networks of the same shape */
+const fr = Math.fround;
+
+/** assign float32 values to a variable (the values are uploaded; the variable's old data is freed) */
+function assignValues(v: tf.Variable, values: Float32Array): void {
+  const t = tf.tensor(values, v.shape, "float32");
+  v.assign(t);
+  t.dispose();
+}
+
+/**
+ * target <- tau * source + (1 - tau) * target, in place, for networks of the same shape. Each value is
+ * fround(fround(s tau) + fround(t fround(1 - tau))): what tf.add(tf.mul(s, tau), tf.mul(t, 1 - tau))
+ * gives, in one pass per variable.
+ */
 export function softUpdate(target: Network, source: Network, tau: number): void {
   const t = target.variables();
   const s = source.variables();
   if (t.length !== s.length) throw new RangeError("softUpdate: networks differ in depth");
-  tf.tidy(() => {
-    t.forEach((v, i) => {
-      v.assign(tf.add(tf.mul(s[i], tau), tf.mul(v, 1 - tau)));
-    });
+  t.forEach((v, i) => {
+    if (v.size !== s[i].size) throw new RangeError(`softUpdate: variable ${i} differs in shape`);
+  });
+  const a = fr(tau), b = fr(1 - tau);
+  t.forEach((v, i) => {
+    const tv = Float32Array.from(v.dataSync() as Float32Array);
+    lerpStep(tv, s[i].dataSync() as Float32Array, a, b);
+    assignValues(v, tv);
   });
 }
 
@@ -200,6 +231,66 @@ export class Actor extends Network {
     });
   }
 
+  /**
+   * pi(s) with the activations the backward pass needs (kept: the caller disposes `pass.keep`):
+   * inputs h_l of every layer, pre-activations z_l of the hidden layers, tanh(z) of a tanh output.
+   */
+  forwardKeep(s: tf.Tensor2D): { out: tf.Tensor2D; keep: tf.Tensor[]; hs: tf.Tensor2D[]; zs: tf.Tensor2D[]; th: tf.Tensor2D | null } {
+    const hs: tf.Tensor2D[] = [];
+    const zs: tf.Tensor2D[] = [];
+    let th: tf.Tensor2D | null = null;
+    const out = tf.tidy(() => {
+      let h: tf.Tensor2D = s;
+      const n = this.layers.length;
+      for (let l = 0; l < n; l++) {
+        const { W, b } = this.layers[l];
+        hs.push(tf.keep(h));
+        const z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
+        if (l + 1 < n) {
+          zs.push(tf.keep(z));
+          h = tf.leakyRelu(z, this.config.alpha);
+        } else {
+          h = z;
+        }
+      }
+      if (this.scale) {
+        th = tf.keep(tf.tanh(h));
+        h = tf.mul(th, this.scale);
+      }
+      return h;
+    });
+    const keep: tf.Tensor[] = [...hs.slice(1), ...zs];
+    if (th) keep.push(th);
+    return { out, keep, hs, zs, th };
+  }
+
+  /**
+   * Gradients of sum(dOut * pi(s)) with respect to W0, b0, W1, b1, ... from a forwardKeep pass: the
+   * products autodiff forms (dW = h^T dz, db = sum_rows dz, dh = dz W^T, LeakyReLU' = 1 if z > 0 else
+   * alpha), with explicit transposes (see matMulT).
+   */
+  backward(pass: { hs: tf.Tensor2D[]; zs: tf.Tensor2D[]; th: tf.Tensor2D | null }, dOut: tf.Tensor2D): tf.Tensor[] {
+    return tf.tidy(() => {
+      const n = this.layers.length;
+      let dz: tf.Tensor2D = dOut;
+      if (this.scale && pass.th) {
+        // d(tanh(z) * scale) = dOut * scale * (1 - tanh^2)
+        dz = tf.mul(tf.mul(dOut, this.scale), tf.sub(1, tf.square(pass.th))) as tf.Tensor2D;
+      }
+      const grads: tf.Tensor[] = new Array(2 * n);
+      for (let l = n - 1; l >= 0; l--) {
+        grads[2 * l] = tf.matMul(tf.transpose(pass.hs[l]), dz);
+        grads[2 * l + 1] = tf.sum(dz, 0);
+        if (l > 0) {
+          const dh = tf.matMul(dz, tf.transpose(this.layers[l].W));
+          const z = pass.zs[l - 1];
+          dz = tf.where(tf.greater(z, 0), dh, tf.mul(dh, this.config.alpha)) as tf.Tensor2D;
+        }
+      }
+      return grads;
+    });
+  }
+
   override dispose(): void {
     super.dispose();
     this.scale?.dispose();
@@ -242,10 +333,46 @@ export class Critic extends Network {
       for (let l = 0; l < n; l++) {
         const { W, b } = this.layers[l];
         const z = tf.add(matMulT(h, W), b) as tf.Tensor2D;
-        h = l + 1 < n ? (tf.sin(w0 === 1 ? z : tf.mul(z, w0)) as tf.Tensor2D) : z;
+        h = l + 1 < n ? sin(w0 === 1 ? z : (tf.mul(z, w0) as tf.Tensor2D)) : z;
       }
       return h;
     });
+  }
+
+  /**
+   * V(s) and the parameter gradients of sum(dV * V(s)) for a dV computed from V: `dv(v)` gets the
+   * values (a tensor) and returns dV (nb, 1). The hand-written backward pass of the sine layers:
+   * dz_l = dh_l * w0 cos(w0 z_l), dW_l = h_l^T dz_l, db_l = sum_rows dz_l, dh_{l-1} = dz_l W_l^T.
+   */
+  valueAndGrads(s: tf.Tensor2D, dv: (v: tf.Tensor2D) => tf.Tensor2D): { v: tf.Tensor2D; grads: tf.Tensor[] } {
+    const out = tf.tidy(() => {
+      const n = this.layers.length;
+      const w0 = this.config.w0;
+      const hs: tf.Tensor2D[] = [];
+      const derivs: tf.Tensor2D[] = [];
+      let h: tf.Tensor2D = s;
+      for (let l = 0; l + 1 < n; l++) {
+        const { W, b } = this.layers[l];
+        hs.push(h);
+        let z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
+        if (w0 !== 1) z = tf.mul(z, w0);
+        const [sz, cz] = sinCos(z);
+        h = sz;
+        derivs.push(w0 === 1 ? cz : tf.mul(cz, w0));
+      }
+      hs.push(h);
+      const last = this.layers[n - 1];
+      const v = tf.add(tf.matMul(h, last.W), last.b) as tf.Tensor2D;
+      let dz = dv(v);
+      const grads: tf.Tensor[] = new Array(2 * n);
+      for (let l = n - 1; l >= 0; l--) {
+        grads[2 * l] = tf.matMul(tf.transpose(hs[l]), dz);
+        grads[2 * l + 1] = tf.sum(dz, 0);
+        if (l > 0) dz = tf.mul(tf.matMul(dz, tf.transpose(this.layers[l].W)), derivs[l - 1]) as tf.Tensor2D;
+      }
+      return { v, grads };
+    });
+    return out;
   }
 
   /**
@@ -262,8 +389,9 @@ export class Critic extends Network {
         const { W, b } = this.layers[l];
         let z = tf.add(matMulT(h, W), b) as tf.Tensor2D;
         if (w0 !== 1) z = tf.mul(z, w0);
-        h = tf.sin(z);
-        derivs.push(w0 === 1 ? tf.cos(z) : tf.mul(tf.cos(z), w0));
+        const [sz, cz] = sinCos(z);
+        h = sz;
+        derivs.push(w0 === 1 ? cz : tf.mul(cz, w0));
       }
       const out = this.layers[n - 1];
       const v = tf.add(matMulT(h, out.W), out.b) as tf.Tensor2D;
@@ -296,19 +424,25 @@ export interface AdamData extends AdamConfig {
   v: TensorData[];
 }
 
-/** Adam with the update of tf.train.adam; the state (t, moments) is plain and restorable bit-exactly */
+/**
+ * Adam with the update of tf.train.adam; the state (t, moments) is plain and restorable bit-exactly.
+ * The moments live in float32 arrays and the update is one loop per variable, each operation rounded
+ * to float32 in the order of the tf-op formula
+ *   m = m b1 + g (1 - b1); v = v b2 + g^2 (1 - b2); x = (m / c1) / (sqrt(v / c2) + eps) (-lr) + x
+ * (c1 = 1 - b1^t, c2 = 1 - b2^t), so it gives the bits the tf kernels give (test/rl-networks.test.ts).
+ */
 export class Adam {
   readonly config: AdamConfig;
   private readonly vars: tf.Variable[];
-  private readonly m: tf.Variable[];
-  private readonly v: tf.Variable[];
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
   private t = 0;
 
   constructor(vars: tf.Variable[], config: Partial<AdamConfig> & { lr: number }) {
     this.config = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...config };
     this.vars = vars;
-    this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
-    this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.m = vars.map((x) => new Float32Array(x.size));
+    this.v = vars.map((x) => new Float32Array(x.size));
   }
 
   get iterations(): number {
@@ -327,35 +461,43 @@ export class Adam {
   /** one update with the gradients of `vars` (same order); the caller disposes the gradients */
   apply(grads: tf.Tensor[]): void {
     if (grads.length !== this.vars.length) throw new RangeError(`adam: ${grads.length} gradients for ${this.vars.length} variables`);
+    grads.forEach((g, i) => {
+      if (g.size !== this.vars[i].size) throw new RangeError(`adam: gradient ${i} has ${g.size} values for a variable of ${this.vars[i].size}`);
+    });
     const { beta1, beta2, epsilon, lr } = this.config;
     const t = this.t + 1;
-    const c1 = 1 - Math.pow(beta1, t);
-    const c2 = 1 - Math.pow(beta2, t);
-    tf.tidy(() => {
-      this.vars.forEach((x, i) => {
-        const g = grads[i];
-        const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
-        this.m[i].assign(m);
-        this.v[i].assign(v);
-        const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-        x.assign(tf.add(tf.mul(step, -lr), x));
-      });
+    const k = {
+      b1: fr(beta1), ob1: fr(1 - beta1), b2: fr(beta2), ob2: fr(1 - beta2),
+      c1: fr(1 - Math.pow(beta1, t)), c2: fr(1 - Math.pow(beta2, t)), eps: fr(epsilon), nlr: fr(-lr),
+    };
+    this.vars.forEach((x, i) => {
+      const xv = Float32Array.from(x.dataSync() as Float32Array);
+      adamStep(xv, grads[i].dataSync() as Float32Array, this.m[i], this.v[i], k);
+      assignValues(x, xv);
     });
     this.t = t;
   }
 
   getState(): AdamData {
-    return { ...this.config, t: this.t, m: this.m.map(toData), v: this.v.map(toData) };
+    const data = (a: Float32Array, x: tf.Variable): TensorData => ({ shape: x.shape.slice(), data: Array.from(a) });
+    return { ...this.config, t: this.t, m: this.m.map((a, i) => data(a, this.vars[i])), v: this.v.map((a, i) => data(a, this.vars[i])) };
   }
 
   setState(d: AdamData): void {
     if (d.m.length !== this.m.length || d.v.length !== this.v.length) {
       throw new RangeError(`adam state: ${d.m.length} moments for ${this.m.length} variables`);
     }
-    this.m.forEach((x, i) => assignData(x, d.m[i], `adam m ${i}`));
-    this.v.forEach((x, i) => assignData(x, d.v[i], `adam v ${i}`));
+    const check = (td: TensorData, x: tf.Variable, what: string) => {
+      if (td.shape.length !== x.shape.length || td.shape.some((n, k) => n !== x.shape[k])) {
+        throw new RangeError(`${what}: shape [${td.shape}] does not match [${x.shape}]`);
+      }
+      if (td.data.length !== x.size) throw new RangeError(`${what}: ${td.data.length} values for size ${x.size}`);
+    };
+    d.m.forEach((td, i) => check(td, this.vars[i], `adam m ${i}`));
+    d.v.forEach((td, i) => check(td, this.vars[i], `adam v ${i}`));
     if (!Number.isInteger(d.t) || d.t < 0) throw new RangeError(`adam state: t = ${d.t}`);
+    d.m.forEach((td, i) => this.m[i].set(td.data));
+    d.v.forEach((td, i) => this.v[i].set(td.data));
     this.t = d.t;
     this.config.lr = d.lr;
     this.config.beta1 = d.beta1;
@@ -364,7 +506,7 @@ export class Adam {
   }
 
   dispose(): void {
-    for (const x of [...this.m, ...this.v]) x.dispose();
+    // the moments are plain arrays: nothing to free
   }
 }
 
@@ -429,6 +571,26 @@ export function slog(z: number): number {
 
 function slogT(z: tf.Tensor): tf.Tensor {
   return tf.mul(tf.sign(z), tf.log1p(tf.abs(z)));
+}
+
+/** An actor forward pass kept for one actor step (`ActorCritic.actorForward`). */
+export class ActorPass {
+  disposed = false;
+  constructor(
+    readonly nb: number,
+    /** the controls pi(s), nb*nu */
+    readonly u: Float32Array,
+    /** @internal */
+    readonly fwd: { hs: tf.Tensor2D[]; zs: tf.Tensor2D[]; th: tf.Tensor2D | null },
+    private readonly tensors: tf.Tensor[],
+  ) {}
+
+  /** free the kept tensors (idempotent) */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose(this.tensors);
+  }
 }
 
 /**
@@ -556,13 +718,28 @@ export class ActorCritic {
     const wS = opts.wS ?? 0;
     if (wS > 0 && !opts.vx) throw new RangeError("criticStep: the Sobolev loss (wS > 0) needs vx");
     const vars = this.critic.variables();
+    if (wS > 0) {
+      // CACTO-SL: autodiff through the analytic dV/ds
+      return tf.tidy(() => {
+        const s = tf.tensor2d(states, [nb, this.nIn]);
+        const y = tf.tensor2d(Float32Array.from(targets), [nb, 1]);
+        const sv = tf.tensor2d(this.slogTargets(opts.vx!, nb), [nb, this.nIn]);
+        const { value, grads } = tf.variableGrads(() => this.criticLoss(s, y, sv, wS), vars);
+        this.criticOpt.apply(vars.map((x) => grads[x.name]));
+        return value.dataSync()[0];
+      });
+    }
+    // plain loss mean (y - V)^2: dLoss/dV = 2 (V - y) / nb, then the hand-written backward pass
+    const y32 = Float32Array.from(targets);
     return tf.tidy(() => {
       const s = tf.tensor2d(states, [nb, this.nIn]);
-      const y = tf.tensor2d(Float32Array.from(targets), [nb, 1]);
-      const sv = wS > 0 ? tf.tensor2d(this.slogTargets(opts.vx!, nb), [nb, this.nIn]) : null;
-      const { value, grads } = tf.variableGrads(() => this.criticLoss(s, y, sv, wS), vars);
-      this.criticOpt.apply(vars.map((x) => grads[x.name]));
-      return value.dataSync()[0];
+      const y = tf.tensor2d(y32, [nb, 1]);
+      const { v, grads } = this.critic.valueAndGrads(s, (v) => tf.mul(tf.sub(v, y), 2 / nb) as tf.Tensor2D);
+      const vv = v.dataSync();
+      let loss = 0;
+      for (let i = 0; i < nb; i++) loss += (y32[i] - vv[i]) ** 2;
+      this.criticOpt.apply(grads);
+      return loss / nb;
     });
   }
 
@@ -572,20 +749,46 @@ export class ActorCritic {
   }
 
   /**
-   * One Adam step of the actor given dQ/du per row (nb*nu, computed outside from l_u + (dV/dx') f_u):
-   * the surrogate's gradient is mean_i (dpi/dtheta)^T dQ/du_i. Returns the surrogate before the step.
+   * pi(s) for an actor step: the controls (`pass.u`, nb*nu) and the kept activations, so that
+   * `actorStepFrom(pass, dQdu)` needs no second forward pass. Dispose the pass if no step follows.
    */
+  actorForward(states: Float32Array): ActorPass {
+    const nb = this.rows(states, "actorForward");
+    const s = tf.tensor2d(states, [nb, this.nIn]);
+    const f = this.actor.forwardKeep(s);
+    const u = f.out.dataSync() as Float32Array;
+    return new ActorPass(nb, u, f, [s, f.out, ...f.keep]);
+  }
+
+  /**
+   * One Adam step of the actor given dQ/du per row (nb*nu, computed outside from l_u + (dV/dx') f_u) at
+   * the states of `pass`: the gradient of the surrogate mean_i dQdu_i . pi(s_i) is
+   * mean_i (dpi/dtheta)^T dQ/du_i. Returns the surrogate before the step; disposes the pass.
+   */
+  actorStepFrom(pass: ActorPass, dQdu: ArrayLike<number>): number {
+    try {
+      const nb = pass.nb, nu = this.config.nu;
+      if (pass.disposed) throw new Error("actorStepFrom: this actor pass was already used or disposed");
+      if (dQdu.length !== nb * nu) throw new RangeError(`actorStep: dQdu has ${dQdu.length} values, expected nb*nu = ${nb * nu}`);
+      const q32 = Float32Array.from(dQdu);
+      let sur = 0;
+      for (let i = 0; i < q32.length; i++) sur += q32[i] * pass.u[i];
+      tf.tidy(() => {
+        const dOut = tf.mul(tf.tensor2d(q32, [nb, nu]), 1 / nb) as tf.Tensor2D;
+        const grads = this.actor.backward(pass.fwd, dOut);
+        this.actorOpt.apply(grads);
+      });
+      return sur / nb;
+    } finally {
+      pass.dispose();
+    }
+  }
+
+  /** one actor step: actorForward then actorStepFrom (see there) */
   actorStep(states: Float32Array, dQdu: ArrayLike<number>): number {
     const nb = this.rows(states, "actorStep");
     if (dQdu.length !== nb * this.config.nu) throw new RangeError(`actorStep: dQdu has ${dQdu.length} values, expected nb*nu = ${nb * this.config.nu}`);
-    const vars = this.actor.variables();
-    return tf.tidy(() => {
-      const s = tf.tensor2d(states, [nb, this.nIn]);
-      const q = tf.tensor2d(Float32Array.from(dQdu), [nb, this.config.nu]);
-      const { value, grads } = tf.variableGrads(() => this.actorSurrogate(s, q), vars);
-      this.actorOpt.apply(vars.map((x) => grads[x.name]));
-      return value.dataSync()[0];
-    });
+    return this.actorStepFrom(this.actorForward(states), dQdu);
   }
 
   /** V' <- tau V + (1 - tau) V' (tau from the config unless given) */

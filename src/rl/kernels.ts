@@ -1,0 +1,297 @@
+/**
+ * Custom TensorFlow.js kernels for the networks' hot spots (issue 15), registered under names of our
+ * own ("CactoSin", "CactoSinCos") for the wasm and cpu backends, so nothing of tfjs's own kernels is
+ * replaced for other users of the same tfjs instance.
+ *
+ * Why: the SIREN critic's sine layers. tfjs-backend-wasm 4.22's Sin and Cos take ~55 ns per element on
+ * this machine (a 64x128 tensor: 450 us, against 22 us for a Multiply of the same size), so on the
+ * car's reference preset the 12 Sin and 8 Cos calls of one update were a third of its time
+ * (`cacto bench learn`, docs/benchmarks.md). Here sin and cos are evaluated in double precision
+ * (Cody-Waite reduction by pi/2 in three parts, Taylor polynomials to degree 15/16 on |r| <= pi/4)
+ * and rounded once to float32, by the engine's WASM (`sinCosF32`, assembly/nn.ts, f64x2 SIMD) once
+ * `useWasmKernels()` has loaded it (initTf does), else by the same formula in plain JS: the result equals fround(Math.sin(x)) (test/kernels.test.ts) and is
+ * the same in every JavaScript engine (only +, -, *, Math.round). tfjs's own Sin is accurate to
+ * ~2.4e-7 absolute, so results differ from it in the last bits.
+ *
+ * Gradients are registered (d sin = cos dy; d(sin, cos) = cos ds - sin dc, from the saved input, so
+ * they are differentiable again) so the kernels work under tf.grad / variableGrads, including the
+ * Sobolev loss of CACTO-SL. On other backends (webgl, webgpu)
+ * the functions fall back to tf.sin / tf.cos.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Engine } from "../wasm/engine.js";
+
+// pi/2 = P1 + P2 + P3: P1 has 33 significant bits (k * P1 is exact for |k| < 2^20), P2 and P3 the
+// rest, from 60 decimal digits of pi
+const P1 = 1.5707963267341256;
+const P2 = 6.077100506506192e-11;
+const P3 = 3.5215598651832e-27;
+const TWO_OVER_PI = 0.6366197723675814;
+/** beyond this |x| the reduction above loses accuracy; such inputs use Math.sin / Math.cos */
+const REDUCE_MAX = 1e5;
+
+// Taylor coefficients (-1)^n / (2n+1)! and (-1)^n / (2n)!, n = 1..7 / 1..8
+const S1 = -1 / 6, S2 = 1 / 120, S3 = -1 / 5040, S4 = 1 / 362880, S5 = -1 / 39916800, S6 = 1 / 6227020800,
+  S7 = -1 / 1307674368000;
+const C1 = -1 / 2, C2 = 1 / 24, C3 = -1 / 720, C4 = 1 / 40320, C5 = -1 / 3628800, C6 = 1 / 479001600,
+  C7 = -1 / 87178291200, C8 = 1 / 20922789888000;
+
+/**
+ * sin and cos of each x[i], rounded to float32, into s and c (either may be null). Plain JS, the
+ * reference of the kernels and their implementation.
+ */
+export function sinCosInto(x: ArrayLike<number>, s: Float32Array | null, c: Float32Array | null): void {
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    if (!(Math.abs(xi) <= REDUCE_MAX)) {
+      if (s) s[i] = Math.sin(xi);
+      if (c) c[i] = Math.cos(xi);
+      continue;
+    }
+    const k = Math.floor(xi * TWO_OVER_PI + 0.5);
+    const r = ((xi - k * P1) - k * P2) - k * P3;
+    const z = r * r;
+    const sr = r + r * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * (S6 + z * S7))))));
+    const cr = 1 + z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * (C6 + z * (C7 + z * C8)))))));
+    const q = k & 3;
+    // sin(-0) = -0 (the polynomial would give +0)
+    if (s) s[i] = xi === 0 ? xi : q === 0 ? sr : q === 1 ? cr : q === 2 ? -sr : -cr;
+    if (c) c[i] = q === 0 ? cr : q === 1 ? -sr : q === 2 ? -cr : sr;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the WASM implementation (assembly/nn.ts): an engine instance of its own, with one staging block
+
+interface WasmKernels {
+  engine: Engine;
+  sinCosF32(x: number, s: number, c: number, n: number): number;
+  adamF32(x: number, g: number, m: number, v: number, n: number, b1: number, ob1: number, b2: number, ob2: number, c1: number, c2: number, eps: number, nlr: number): void;
+  lerpF32(t: number, s: number, n: number, a: number, b: number): void;
+  /** the staging block (the only block this engine allocates, so it can be given back and regrown) */
+  ptr: number;
+  /** its size in float32 values */
+  cap: number;
+}
+
+let wasm: WasmKernels | null = null;
+let wasmLoading: Promise<boolean> | null = null;
+
+/**
+ * Load the engine module that runs the kernels (idempotent; initTf calls it). Returns false, and the
+ * kernels stay on their JS implementation (same results, slower), when the module cannot be loaded.
+ */
+export function useWasmKernels(): Promise<boolean> {
+  if (wasm) return Promise.resolve(true);
+  wasmLoading ??= (async () => {
+    try {
+      const engine = await Engine.create();
+      const ex = engine.exports as unknown as Partial<WasmKernels>;
+      if (typeof ex.sinCosF32 !== "function" || typeof ex.adamF32 !== "function" || typeof ex.lerpF32 !== "function") return false;
+      wasm = { engine, sinCosF32: ex.sinCosF32, adamF32: ex.adamF32, lerpF32: ex.lerpF32, ptr: 0, cap: 0 };
+      return true;
+    } catch {
+      wasmLoading = null;
+      return false;
+    }
+  })();
+  return wasmLoading;
+}
+
+/** which implementation the kernels use now */
+export function kernelImplementation(): "wasm" | "js" {
+  return wasm ? "wasm" : "js";
+}
+
+/** the staging block with room for `floats` float32 values (regrown when too small) */
+function stage(w: WasmKernels, floats: number): number {
+  if (floats > w.cap) {
+    if (w.cap) w.engine.release(w.ptr);
+    w.cap = Math.max(floats, 2 * w.cap, 16384);
+    w.ptr = w.engine.alloc(4 * w.cap);
+  }
+  return w.ptr;
+}
+
+/** sin/cos of x into s, c through the WASM kernel (falls back to JS for out-of-range inputs) */
+function sinCosWasm(w: WasmKernels, x: Float32Array, s: Float32Array | null, c: Float32Array | null): void {
+  const n = x.length;
+  const xp = stage(w, 3 * n), sp = xp + 4 * n, cp = xp + 8 * n;
+  const buf = w.engine.exports.memory.buffer;
+  new Float32Array(buf, xp, n).set(x);
+  const bad = w.sinCosF32(xp, s ? sp : 0, c ? cp : 0, n);
+  if (bad) {
+    sinCosInto(x, s, c);
+    return;
+  }
+  if (s) s.set(new Float32Array(buf, sp, n));
+  if (c) c.set(new Float32Array(buf, cp, n));
+}
+
+function sinCosAny(x: Float32Array, s: Float32Array | null, c: Float32Array | null): void {
+  if (wasm) sinCosWasm(wasm, x, s, c);
+  else sinCosInto(x, s, c);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adam and the soft update over float32 arrays
+
+/** Adam's per-step constants, as float32 values */
+export interface AdamConstants {
+  b1: number; ob1: number; b2: number; ob2: number; c1: number; c2: number; eps: number; nlr: number;
+}
+
+const fr = Math.fround;
+
+/**
+ * One Adam step in place on x, m, v (float32 arrays of one length) with gradient g: the operations of
+ * the tf-op formula, each rounded to float32 (the JS reference; `adamStep` is the fast path)
+ */
+export function adamStepJs(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamConstants): void {
+  const { b1, ob1, b2, ob2, c1, c2, eps, nlr } = k;
+  for (let j = 0; j < x.length; j++) {
+    const gj = g[j];
+    const mj = fr(fr(m[j] * b1) + fr(gj * ob1));
+    const vj = fr(fr(v[j] * b2) + fr(fr(gj * gj) * ob2));
+    m[j] = mj;
+    v[j] = vj;
+    const step = fr(fr(mj / c1) / fr(fr(Math.sqrt(fr(vj / c2))) + eps));
+    x[j] = fr(step * nlr) + x[j];
+  }
+}
+
+function checkLengths(what: string, n: number, arrays: Float32Array[]): void {
+  for (const a of arrays) if (a.length !== n) throw new RangeError(`${what}: arrays of ${n} and ${a.length} values`);
+}
+
+/** adamStepJs's update through the engine's WASM (f32x4; same bits) when loaded, else adamStepJs */
+export function adamStep(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamConstants): void {
+  const n = x.length;
+  checkLengths("adamStep", n, [g, m, v]);
+  const w = wasm;
+  if (!w || n === 0) {
+    adamStepJs(x, g, m, v, k);
+    return;
+  }
+  const xp = stage(w, 4 * n), gp = xp + 4 * n, mp = xp + 8 * n, vp = xp + 12 * n;
+  const buf = w.engine.exports.memory.buffer;
+  new Float32Array(buf, xp, n).set(x);
+  new Float32Array(buf, gp, n).set(g);
+  new Float32Array(buf, mp, n).set(m);
+  new Float32Array(buf, vp, n).set(v);
+  w.adamF32(xp, gp, mp, vp, n, k.b1, k.ob1, k.b2, k.ob2, k.c1, k.c2, k.eps, k.nlr);
+  x.set(new Float32Array(buf, xp, n));
+  m.set(new Float32Array(buf, mp, n));
+  v.set(new Float32Array(buf, vp, n));
+}
+
+/** t = fround(fround(s a) + fround(t b)) in place (a, b float32): the soft target update */
+export function lerpStep(t: Float32Array, s: Float32Array, a: number, b: number): void {
+  const n = t.length;
+  checkLengths("lerpStep", n, [s]);
+  const w = wasm;
+  if (!w || n === 0) {
+    for (let j = 0; j < n; j++) t[j] = fr(s[j] * a) + fr(t[j] * b);
+    return;
+  }
+  const tp = stage(w, 2 * n), sp = tp + 4 * n;
+  const buf = w.engine.exports.memory.buffer;
+  new Float32Array(buf, tp, n).set(t);
+  new Float32Array(buf, sp, n).set(s);
+  w.lerpF32(tp, sp, n, a, b);
+  t.set(new Float32Array(buf, tp, n));
+}
+
+// ---------------------------------------------------------------------------------------------
+// kernel registration
+
+interface HeapBackend {
+  // tfjs-backend-wasm's BackendWasm
+  typedArrayFromHeap?(t: tf.TensorInfo): Float32Array;
+  makeOutput?(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  // tfjs's MathBackendCPU
+  data?: { get(id: object): { values: unknown } };
+  makeTensorInfo?(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
+}
+
+function run(backend: HeapBackend, x: tf.TensorInfo, wantSin: boolean, wantCos: boolean): tf.TensorInfo[] {
+  if (x.dtype !== "float32") throw new TypeError(`CactoSinCos: dtype ${x.dtype}, expected float32`);
+  const n = x.shape.reduce((a, b) => a * b, 1);
+  if (backend.typedArrayFromHeap && backend.makeOutput) {
+    const outs: tf.TensorInfo[] = [];
+    const so = wantSin ? backend.makeOutput(x.shape, "float32") : null;
+    const co = wantCos ? backend.makeOutput(x.shape, "float32") : null;
+    // views after every allocation: makeOutput may grow (and so detach) the heap
+    const xv = backend.typedArrayFromHeap(x);
+    sinCosAny(xv, so ? backend.typedArrayFromHeap(so) : null, co ? backend.typedArrayFromHeap(co) : null);
+    if (so) outs.push(so);
+    if (co) outs.push(co);
+    return outs;
+  }
+  if (backend.data && backend.makeTensorInfo) {
+    const xv = backend.data.get(x.dataId).values as Float32Array;
+    const s = wantSin ? new Float32Array(n) : null;
+    const c = wantCos ? new Float32Array(n) : null;
+    sinCosAny(xv, s, c);
+    const outs: tf.TensorInfo[] = [];
+    if (s) outs.push(backend.makeTensorInfo(x.shape, "float32", s));
+    if (c) outs.push(backend.makeTensorInfo(x.shape, "float32", c));
+    return outs;
+  }
+  throw new Error("CactoSinCos: unsupported backend");
+}
+
+const HEAP_BACKENDS = ["wasm", "cpu"];
+let registered = false;
+
+function register(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of HEAP_BACKENDS) {
+    tf.registerKernel({
+      kernelName: "CactoSin", backendName,
+      kernelFunc: ({ inputs, backend }) => run(backend as HeapBackend, inputs.x as tf.TensorInfo, true, false)[0],
+    });
+    tf.registerKernel({
+      kernelName: "CactoSinCos", backendName,
+      kernelFunc: ({ inputs, backend }) => run(backend as HeapBackend, inputs.x as tf.TensorInfo, true, true),
+    });
+  }
+  tf.registerGradient({
+    kernelName: "CactoSin", inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, sinCos(saved[0])[1]) }),
+  });
+  // from the saved input, not the outputs, so that the gradient is itself differentiable
+  tf.registerGradient({
+    kernelName: "CactoSinCos", inputsToSave: ["x"],
+    gradFunc: (dys, saved) => {
+      const [ds, dc] = dys as tf.Tensor[];
+      return {
+        x: () => {
+          const [s, c] = sinCos(saved[0]);
+          return tf.sub(tf.mul(ds, c), tf.mul(dc, s));
+        },
+      };
+    },
+  });
+}
+
+function heapBackend(): boolean {
+  return HEAP_BACKENDS.includes(tf.getBackend());
+}
+
+/** sin(x), float32, with the accuracy described above (tf.sin on other backends) */
+export function sin<T extends tf.Tensor>(x: T): T {
+  if (!heapBackend()) return tf.sin(x);
+  register();
+  return tf.engine().runKernel("CactoSin", { x }, {}) as T;
+}
+
+/** [sin(x), cos(x)] from one range reduction (tf.sin, tf.cos on other backends) */
+export function sinCos<T extends tf.Tensor>(x: T): [T, T] {
+  if (!heapBackend()) return [tf.sin(x), tf.cos(x)];
+  register();
+  const out = tf.engine().runKernel("CactoSinCos", { x }, {}) as unknown as T[];
+  return [out[0], out[1]];
+}

@@ -1,0 +1,234 @@
+// Issue 15's fast paths against independent references: the sin/cos kernels against fround(Math.sin)
+// (JS and WASM, bit for bit), their registered gradients against tf.grad of tf.sin/tf.cos, Adam and the
+// soft update against the tf-op formulas they replace (bit for bit), and the hand-written backward
+// passes of the critic and the actor against tf.grad.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
+import { initTf } from "../src/rl/backend.js";
+import { adamStep, adamStepJs, kernelImplementation, lerpStep, sin, sinCos, sinCosInto, type AdamConstants } from "../src/rl/kernels.js";
+import { Actor, ActorCritic, Adam, Critic, softUpdate } from "../src/rl/networks.js";
+import { Rng } from "../src/rng.js";
+import { SYSTEMS } from "../src/systems/specs.js";
+
+const tf = await initTf("wasm");
+
+function sample(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const x = new Float32Array(n);
+  const scales = [1, 10, 100, 1e4, 2e5];
+  for (let i = 0; i < n; i++) x[i] = rng.uniform(-1, 1) * scales[i % scales.length];
+  // edges: zeros, multiples of pi/4 and pi/2 rounded to float32, tiny values, the reduction limit, non-finite
+  const edges = [0, -0, 1e-30, -1e-30, 1e-8, Math.PI / 4, Math.PI / 2, Math.PI, 3 * Math.PI / 2, 100 * Math.PI, -100 * Math.PI,
+    1e5, -1e5, 100001, 3e38, NaN, Infinity, -Infinity];
+  x.set(edges.map(Math.fround), 0);
+  return x;
+}
+
+const sameBits = (a: Float32Array, b: Float32Array) => {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) d++;
+  return d;
+};
+
+test("sin/cos: equal to fround(Math.sin), fround(Math.cos) at 200k points (edges, 1e-30 to 3e38, non-finite)", () => {
+  const x = sample(200_000, 1);
+  const s = new Float32Array(x.length), c = new Float32Array(x.length);
+  sinCosInto(x, s, c);
+  const rs = Float32Array.from(x, (v) => Math.sin(v));
+  const rc = Float32Array.from(x, (v) => Math.cos(v));
+  assert.is(sameBits(s, rs), 0);
+  assert.is(sameBits(c, rc), 0);
+});
+
+test("sin/cos kernels: the engine's WASM is loaded and gives the JS reference's bits; shapes kept", () => {
+  assert.is(kernelImplementation(), "wasm");
+  const x = sample(50_001, 2); // odd length: the scalar tail runs too
+  const s = new Float32Array(x.length), c = new Float32Array(x.length);
+  sinCosInto(x, s, c);
+  const xt = tf.tensor2d(x.subarray(0, 50_000), [500, 100]);
+  const [ts, tc] = sinCos(xt);
+  assert.equal(ts.shape, [500, 100]);
+  assert.is(sameBits(ts.dataSync() as Float32Array, s.subarray(0, 50_000)), 0);
+  assert.is(sameBits(tc.dataSync() as Float32Array, c.subarray(0, 50_000)), 0);
+  const odd = tf.tensor1d(x);
+  const so = sin(odd);
+  assert.is(sameBits(so.dataSync() as Float32Array, s), 0);
+  // and not tfjs's own Sin, which is accurate to ~2e-7 absolute only: the kernels differ from it somewhere
+  const theirs = tf.sin(xt).dataSync() as Float32Array;
+  assert.ok(sameBits(theirs, s.subarray(0, 50_000)) > 0);
+  tf.dispose([xt, ts, tc, odd, so]);
+});
+
+test("sin/cos kernels: gradients equal tf.grad of tf.sin / tf.cos (first and second order)", () => {
+  const x = tf.tensor1d(sample(2000, 3).subarray(20, 2000).map((v) => v / 1e3));
+  const w = tf.tensor1d(Float32Array.from({ length: 1980 }, (_, i) => Math.cos(i)));
+  const ours = (z: Tensor) => { const [a, b] = sinCos(z); return tf.sum(tf.add(tf.mul(a, w), tf.mul(b, tf.square(w)))) as Scalar; };
+  const ref = (z: Tensor) => tf.sum(tf.add(tf.mul(tf.sin(z), w), tf.mul(tf.cos(z), tf.square(w)))) as Scalar;
+  const close = (a: Tensor, b: Tensor, tol: number) => {
+    const p = a.dataSync(), q = b.dataSync();
+    for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i] - q[i]) <= tol * (1 + Math.abs(q[i])), `${i}: ${p[i]} vs ${q[i]}`);
+  };
+  close(tf.grad(ours)(x), tf.grad(ref)(x), 1e-5);
+  close(tf.grad((z: Tensor) => tf.grad(ours)(z).sum() as Scalar)(x), tf.grad((z: Tensor) => tf.grad(ref)(z).sum() as Scalar)(x), 1e-5);
+  close(tf.grad((z: Tensor) => tf.sum(tf.mul(sin(z), w)) as Scalar)(x), tf.grad((z: Tensor) => tf.sum(tf.mul(tf.sin(z), w)) as Scalar)(x), 1e-5);
+  tf.dispose([x, w]);
+});
+
+test("sin/cos kernels on the cpu backend: same bits as on wasm", async () => {
+  const x = sample(3000, 4);
+  const s = new Float32Array(x.length);
+  sinCosInto(x, s, null);
+  await initTf("cpu");
+  try {
+    const t = tf.tensor1d(x);
+    assert.is(sameBits(sin(t).dataSync() as Float32Array, s), 0);
+    t.dispose();
+  } finally {
+    await initTf("wasm");
+  }
+});
+
+/** the update the Adam class used to run, in tf ops */
+function adamTfOps(x: Tensor, g: Tensor, m: Tensor, v: Tensor, t: number, lr: number): [Tensor, Tensor, Tensor] {
+  return tf.tidy(() => {
+    const b1 = 0.9, b2 = 0.999, eps = 1e-7;
+    const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+    const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
+    const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
+    const step = tf.div(tf.div(m1, c1), tf.add(tf.sqrt(tf.div(v1, c2)), eps));
+    return [tf.add(tf.mul(step, -lr), x), m1, v1];
+  });
+}
+
+test("Adam: WASM, JS and the class give the bits of the tf-op formula, step after step", () => {
+  const rng = new Rng(5);
+  const n = 1003;
+  let x = tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform(-2, 2)));
+  let m = tf.zeros([n]) as Tensor, v = tf.zeros([n]) as Tensor;
+  const xw = Float32Array.from(x.dataSync()), mw = new Float32Array(n), vw = new Float32Array(n);
+  const xj = Float32Array.from(xw), mj = new Float32Array(n), vj = new Float32Array(n);
+  const variable = tf.variable(x.clone());
+  const opt = new Adam([variable], { lr: 3e-3 });
+  const fr = Math.fround;
+  for (let t = 1; t <= 30; t++) {
+    const gv = Float32Array.from({ length: n }, () => rng.uniform(-1, 1) * 10 ** rng.uniform(-8, 2));
+    const g = tf.tensor1d(gv);
+    const [x1, m1, v1] = adamTfOps(x, g, m, v, t, 3e-3);
+    tf.dispose([x, m, v]);
+    x = x1; m = m1; v = v1;
+    const k: AdamConstants = { b1: fr(0.9), ob1: fr(1 - 0.9), b2: fr(0.999), ob2: fr(1 - 0.999), c1: fr(1 - 0.9 ** t), c2: fr(1 - 0.999 ** t), eps: fr(1e-7), nlr: fr(-3e-3) };
+    adamStep(xw, gv, mw, vw, k);
+    adamStepJs(xj, gv, mj, vj, k);
+    opt.apply([g]);
+    g.dispose();
+    const want = x.dataSync() as Float32Array;
+    assert.is(sameBits(xw, want), 0, `wasm, step ${t}`);
+    assert.is(sameBits(xj, want), 0, `js, step ${t}`);
+    assert.is(sameBits(variable.dataSync() as Float32Array, want), 0, `class, step ${t}`);
+    assert.is(sameBits(mw, m.dataSync() as Float32Array), 0);
+    assert.is(sameBits(vw, v.dataSync() as Float32Array), 0);
+  }
+  assert.throws(() => adamStep(new Float32Array(3), new Float32Array(2), new Float32Array(3), new Float32Array(3), { b1: 0, ob1: 0, b2: 0, ob2: 0, c1: 1, c2: 1, eps: 1, nlr: 0 }), /arrays of 3 and 2 values/);
+  assert.throws(() => opt.apply([tf.zeros([5])]), /gradient 0 has 5 values for a variable of 1003/);
+  tf.dispose([x, m, v, variable]);
+});
+
+test("soft update: the bits of tf.add(tf.mul(s, tau), tf.mul(t, 1 - tau))", () => {
+  const rng = new Rng(6);
+  const n = 777;
+  const sv = Float32Array.from({ length: n }, () => rng.uniform(-3, 3));
+  const tv = Float32Array.from({ length: n }, () => rng.uniform(-3, 3));
+  const tau = 1e-3;
+  const want = tf.tidy(() => tf.add(tf.mul(tf.tensor1d(sv), tau), tf.mul(tf.tensor1d(tv), 1 - tau)).dataSync() as Float32Array);
+  const got = Float32Array.from(tv);
+  lerpStep(got, sv, Math.fround(tau), Math.fround(1 - tau));
+  assert.is(sameBits(got, want), 0);
+  // through the networks
+  const a = new Critic({ nIn: 3, hidden: [8, 8], w0: 1 }, new Rng(1));
+  const b = new Critic({ nIn: 3, hidden: [8, 8], w0: 1 }, new Rng(2));
+  const before = b.getWeights();
+  softUpdate(b, a, tau);
+  const src = a.getWeights();
+  b.getWeights().forEach((w, l) => {
+    const e = tf.tidy(() => tf.add(tf.mul(tf.tensor(src[l].data), tau), tf.mul(tf.tensor(before[l].data), 1 - tau)).dataSync() as Float32Array);
+    assert.is(sameBits(Float32Array.from(w.data), e), 0);
+  });
+  a.dispose(); b.dispose();
+});
+
+function gradsByTape(f: () => Scalar, vars: Variable[]): Float32Array[] {
+  return tf.tidy(() => {
+    const { grads } = tf.variableGrads(f, vars);
+    return vars.map((x) => grads[x.name].dataSync() as Float32Array);
+  });
+}
+
+function closeArrays(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
+  assert.is(a.length, b.length, what);
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * scale, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+}
+
+test("critic: the hand-written backward pass equals tf.grad of mean (y - V)^2 (w0 = 1 and w0 = 30)", () => {
+  for (const w0 of [1, 30]) {
+    const rng = new Rng(7);
+    const c = new Critic({ nIn: 5, hidden: [16, 16, 32], w0 }, rng);
+    const nb = 40;
+    const s = tf.tensor2d(Float32Array.from({ length: nb * 5 }, () => rng.uniform(-1, 1)), [nb, 5]);
+    const y = tf.tensor2d(Float32Array.from({ length: nb }, () => rng.uniform(-5, 5)), [nb, 1]);
+    const vars = c.variables();
+    const want = gradsByTape(() => tf.mean(tf.square(tf.sub(y, c.forward(s)))) as Scalar, vars);
+    const { v, grads } = c.valueAndGrads(s, (vv) => tf.mul(tf.sub(vv, y), 2 / nb) as Tensor2D);
+    closeArrays(v.dataSync(), c.forward(s).dataSync(), 1e-6, `w0 ${w0} value`);
+    grads.forEach((g, i) => closeArrays(g.dataSync(), want[i], 1e-5, `w0 ${w0} grad ${i}`));
+    tf.dispose([s, y, v, ...grads]);
+    c.dispose();
+  }
+});
+
+test("actor: the hand-written backward pass equals tf.grad of the surrogate (linear and tanh outputs)", () => {
+  for (const output of ["linear", "tanh"] as const) {
+    const rng = new Rng(8);
+    const a = new Actor({ nIn: 5, nu: 2, hidden: [16, 24], alpha: 0.3, output, umax: [2, 0.5] }, rng);
+    const nb = 33;
+    const s = tf.tensor2d(Float32Array.from({ length: nb * 5 }, () => rng.uniform(-1, 1)), [nb, 5]);
+    const q = tf.tensor2d(Float32Array.from({ length: nb * 2 }, () => rng.uniform(-3, 3)), [nb, 2]);
+    const vars = a.variables();
+    const want = gradsByTape(() => tf.div(tf.sum(tf.mul(a.forward(s), q)), nb) as Scalar, vars);
+    const pass = a.forwardKeep(s);
+    closeArrays(pass.out.dataSync(), a.forward(s).dataSync(), 0, `${output} forward`);
+    const grads = a.backward(pass, tf.mul(q, 1 / nb) as Tensor2D);
+    grads.forEach((g, i) => closeArrays(g.dataSync(), want[i], 1e-5, `${output} grad ${i}`));
+    tf.dispose([s, q, pass.out, ...pass.keep, ...grads]);
+    a.dispose();
+  }
+});
+
+test("actorForward + actorStepFrom == actorStep (same weights after, same surrogate); a pass is used once; no leaks", () => {
+  const spec = SYSTEMS.car;
+  const mk = () => new ActorCritic(spec, new Rng(3), { actorHidden: [32, 32], criticHidden: [16, 16] });
+  const a = mk(), b = mk();
+  try {
+    const rng = new Rng(4);
+    const nb = 20;
+    const s = Float32Array.from({ length: nb * (spec.nx + 1) }, () => rng.uniform(-1, 1));
+    const q = Float32Array.from({ length: nb * spec.nu }, () => rng.uniform(-1, 1));
+    const n0 = tf.memory().numTensors;
+    const u0 = Array.from(a.act(s));
+    const ra = a.actorStep(s, q);
+    assert.not.equal(Array.from(a.act(s)), u0);
+    const pass = b.actorForward(s);
+    assert.equal(Array.from(pass.u), Array.from(b.act(s)));
+    const rb = b.actorStepFrom(pass, q);
+    assert.is(ra, rb);
+    assert.equal(a.serialize().actor, b.serialize().actor);
+    assert.throws(() => b.actorStepFrom(pass, q), /already used/);
+    assert.is(tf.memory().numTensors, n0);
+  } finally {
+    a.dispose(); b.dispose();
+  }
+});
+
+test.run();
