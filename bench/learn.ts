@@ -62,7 +62,9 @@ export async function runLearnBench(opts: LearnBenchOptions, emit: (row: object)
         const phases: UpdatePhases = { sample: 0, targets: 0, critic: 0, actor: 0, target: 0 };
         const before = tf.memory().numTensors;
         const t0 = performance.now();
+        await t.beginUpdates();
         for (let i = 0; i < n; i++) t.updateStep(phases);
+        await t.endUpdates();
         const ms = performance.now() - t0;
         const after = tf.memory().numTensors;
         const total = PHASES.reduce((a, k) => a + phases[k], 0);

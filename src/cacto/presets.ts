@@ -39,6 +39,12 @@ export interface CactoConfig {
   /** worker threads for TO (0 = solve in the main thread) */
   workers: number;
   /**
+   * Run the actor's steps on a second thread, overlapped with the critic's (Node only; the results are
+   * the same bit for bit). Default: on when `workers` > 0 in Node, off otherwise; true outside Node
+   * is an error.
+   */
+  actorThread?: boolean;
+  /**
    * The reference's success rule: keep only converged TO solves (or, with `to.acceptIter` > 0, those stopped at the acceptable level) in the replay buffer (the others are
    * counted as dropped). Default false: every finite solve is kept.
    */

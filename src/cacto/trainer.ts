@@ -23,7 +23,11 @@ import { systemFingerprint, validateCheckpoint, validateConfig } from "./validat
 import { checkSystem } from "../to/validate.js";
 import { normaliseOptions } from "../to/options.js";
 import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
+import { actionGradient, actorUpdate } from "./actor-step.js";
+import type { ActorThread } from "./actor-thread.js";
 import { rolloutCosts } from "../rl/rollout.js";
+
+const IS_NODE = typeof process !== "undefined" && !!process.versions?.node;
 
 /** wall-clock ms per phase of `updateStep`, accumulated over calls (bench learn) */
 export interface UpdatePhases {
@@ -114,6 +118,11 @@ export class CactoTrainer {
   private solver: Solver;
   private model: ModelEvaluator;
   private pool: SolverPool | null = null;
+  private actorThread: ActorThread | null = null;
+  /** between beginUpdates and endUpdates with the actor thread: actor steps go to the thread */
+  private pipelining = false;
+  /** the update of the last actor step queued on the thread */
+  private lastActorStep = -1;
 
   private constructor(config: CactoConfig, seed: number, learner: ActorCritic, buffer: ReplayBuffer, rng: Rng, engine: Engine) {
     this.config = config;
@@ -137,6 +146,9 @@ export class CactoTrainer {
   static async create(config: CactoConfig, seed: number): Promise<CactoTrainer> {
     // validated at the boundary: a bad field fails here, not after a loop of TO
     validateConfig(config, "CactoTrainer.create");
+    if (config.actorThread === true && !IS_NODE) {
+      throw new RangeError("CactoTrainer.create: actorThread: got true, but the actor thread needs Node's worker_threads (leave it unset or false in browsers)");
+    }
     if (typeof seed !== "number" || !Number.isInteger(seed) || seed < -2147483648 || seed > 4294967295) {
       throw new RangeError(`CactoTrainer.create: seed: got ${JSON.stringify(seed)}, expected an integer`);
     }
@@ -181,6 +193,7 @@ export class CactoTrainer {
    * trainer's own objects, not copies)
    */
   serialize(): CheckpointData {
+    if (this.pipelining) throw new Error("serialize: an update phase is running on the actor thread; call endUpdates() first");
     return {
       format: "cacto-checkpoint", version: 1, config: this.config, seed: this.seed, loop: this.loop, updates: this.updates,
       rng: this.rng.getState(), learner: this.learner.serialize(), buffer: this.buffer.serialize(), metrics: this.metrics,
@@ -254,12 +267,19 @@ export class CactoTrainer {
     const nUp = cfg.updateLoops[l];
     let cl = 0, al = 0;
     const report = Math.max(1, Math.floor(nUp / 50));
-    for (let u = 0; u < nUp; u++) {
-      const losses = this.updateStep();
-      cl = losses.critic; al = losses.actor;
-      if (onProgress && (u % report === 0 || u === nUp - 1)) {
-        onProgress({ phase: "updates", loop: l, loops: this.loops, done: u + 1, total: nUp, criticLoss: cl, actorLoss: al });
+    await this.beginUpdates();
+    try {
+      for (let u = 0; u < nUp; u++) {
+        // with the actor thread, the actor loss shown is that of the last finished step
+        const losses = this.updateStep();
+        cl = losses.critic; al = losses.actor;
+        if (onProgress && (u % report === 0 || u === nUp - 1)) {
+          onProgress({ phase: "updates", loop: l, loops: this.loops, done: u + 1, total: nUp, criticLoss: cl, actorLoss: al });
+        }
       }
+    } finally {
+      const last = await this.endUpdates();
+      if (last !== null) al = last;
     }
     const t3 = performance.now();
     const prev = this.metrics[this.metrics.length - 1];
@@ -364,18 +384,13 @@ export class CactoTrainer {
       const xa = new Float64Array(rows.length * nx);
       const ka = new Int32Array(rows.length);
       rows.forEach((r, a) => { xa.set(b.x.subarray(r * nx, (r + 1) * nx), a * nx); ka[a] = b.k[r]; });
-      const sa = normaliseStates(spec, xa, ka);
-      // one actor forward pass: its controls give dQ/du, its kept activations the backward pass
-      const pass = this.learner.actorForward(sa);
-      try {
-        const u = Float64Array.from(pass.u);
-        for (let i = 0; i < u.length; i++) {
-          if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${this.updates}; the run diverged`);
-        }
-        const dQdu = this.actionGradient(xa, ka, u);
-        actor = this.learner.actorStepFrom(pass, dQdu);
-      } finally {
-        pass.dispose();
+      if (this.pipelining) {
+        // the actor thread runs this step with the critic as it is now (a copy goes with the rows)
+        this.actorThread!.step(this.updates, this.learner.actorOpt.learningRate, xa, ka, this.learner);
+        actor = this.actorThread!.lastLoss;
+        this.lastActorStep = this.updates;
+      } else {
+        actor = actorUpdate(spec, this.model, this.learner, xa, ka, this.updates);
       }
     }
     lap("actor");
@@ -390,27 +405,51 @@ export class CactoTrainer {
    * dV/dx' from the critic by autodiff. Rows: xa (nb*nx), ka (nb), u (nb*nu).
    */
   actionGradient(xa: Float64Array, ka: Int32Array, u: Float64Array): Float32Array {
-    const { nx, nu } = this.spec;
-    const nb = ka.length;
-    const ev = this.model.evalBatch(xa, u, nb);
-    const kn = Int32Array.from(ka, (k) => k + 1);
-    const { dVds } = this.learner.criticGradInput(normaliseStates(this.spec, ev.f, kn));
-    const dVdx = gradToState(this.spec, dVds);
-    const dQdu = new Float32Array(nb * nu);
-    for (let a = 0; a < nb; a++) {
-      for (let j = 0; j < nu; j++) {
-        let g = ev.lu[a * nu + j];
-        for (let i = 0; i < nx; i++) g += ev.fu[a * nx * nu + i * nu + j] * dVdx[a * nx + i];
-        dQdu[a * nu + j] = g;
-      }
-    }
-    return dQdu;
+    return actionGradient(this.spec, this.model, this.learner, xa, ka, u);
+  }
+
+  /** whether update phases run the actor's steps on a second thread (config.actorThread; see there) */
+  get usesActorThread(): boolean {
+    return (this.config.actorThread ?? this.config.workers > 0) && IS_NODE;
+  }
+
+  /**
+   * Start an update phase: with the actor thread (usesActorThread), start it on first use and hand it
+   * the actor and its Adam state; until endUpdates, updateStep queues the actor's steps there and
+   * returns the last finished step's actor loss. runLoop calls both; call them around your own
+   * updateStep calls to get the same overlap. Without the thread, nothing happens.
+   */
+  async beginUpdates(): Promise<void> {
+    if (this.pipelining || !this.usesActorThread) return;
+    this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner);
+    this.actorThread.load(this.learner);
+    this.pipelining = true;
+  }
+
+  /**
+   * End an update phase: wait for the actor thread's steps and take its actor and Adam state back;
+   * returns the last actor step's loss (null without the thread). Throws the thread's error if a step
+   * failed (e.g. a diverged actor).
+   */
+  async endUpdates(): Promise<number | null> {
+    if (!this.pipelining) return null;
+    this.pipelining = false;
+    const lr = this.learner.actorOpt.learningRate;
+    let loss = await this.actorThread!.finish(this.learner);
+    // as without the thread: an update without actor rows reports an actor loss of 0
+    if (this.lastActorStep !== this.updates - 1) loss = 0;
+    // a halving at an update without actor rows reached this thread's optimiser only
+    this.learner.actorOpt.learningRate = lr;
+    return loss;
   }
 
   /** stop the TO worker pool if one was started (workers > 0), so its threads do not keep Node running */
   async close(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
+    this.pipelining = false;
+    await this.actorThread?.close();
+    this.actorThread = null;
   }
 
   /** free the networks' tensors; the trainer cannot be used afterwards (call `close()` too) */

@@ -104,6 +104,7 @@ export function validateConfig(config: unknown, where = "CactoTrainer.create", p
   c.obj(`${p}.to`, cfg.to);
   c.ints(`${p}.lrHalvings`, cfg.lrHalvings, 0, 1e12);
   c.int(`${p}.workers`, cfg.workers, 0, 64);
+  if (cfg.actorThread !== undefined && typeof cfg.actorThread !== "boolean") c.fail(`${p}.actorThread`, cfg.actorThread, "a boolean or absent");
   if (cfg.dropUnconverged !== undefined && typeof cfg.dropUnconverged !== "boolean") c.fail(`${p}.dropUnconverged`, cfg.dropUnconverged, "a boolean or absent");
   return { loops, capacity, aH, cH, spec: spec! };
 }

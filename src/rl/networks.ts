@@ -141,6 +141,21 @@ export abstract class Network {
     return this.variables().map(toData);
   }
 
+  /** the weights as float32 arrays, in variables() order (copies) */
+  weightArrays(): Float32Array[] {
+    return this.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  }
+
+  /** set the weights from float32 arrays in variables() order (sizes must match) */
+  setWeightArrays(arrays: ArrayLike<number>[]): void {
+    const vs = this.variables();
+    if (arrays.length !== vs.length) throw new RangeError(`setWeightArrays: ${arrays.length} arrays for ${vs.length} variables`);
+    vs.forEach((v, i) => {
+      if (arrays[i].length !== v.size) throw new RangeError(`setWeightArrays: array ${i} has ${arrays[i].length} values for size ${v.size}`);
+    });
+    vs.forEach((v, i) => assignValues(v, arrays[i] instanceof Float32Array ? arrays[i] as Float32Array : Float32Array.from(arrays[i])));
+  }
+
   setWeights(ws: TensorData[]): void {
     const vs = this.variables();
     if (ws.length !== vs.length) throw new RangeError(`setWeights: ${ws.length} tensors for ${vs.length} variables`);

@@ -1,0 +1,52 @@
+/**
+ * CACTO's actor update on one minibatch, as a function of the learner, the system's model and the
+ * rows: what the trainer runs in its own thread, and what the actor thread (actor-thread.ts) runs in
+ * parallel with the critic's updates. Both call this one function, so the two give the same bits.
+ */
+import type { ActorCritic } from "../rl/networks.js";
+import { normaliseStates, gradToState } from "../rl/normalise.js";
+import type { ModelEvaluator } from "../to/model.js";
+import type { SystemSpec } from "../systems/specs.js";
+
+/**
+ * dQ/du for Q(s, u) = l(x, u) + V(f(x, u), k + 1): l_u and f_u from the engine (one batched call),
+ * dV/dx' from the critic by its analytic input gradient. Rows: xa (nb*nx), ka (nb), u (nb*nu).
+ */
+export function actionGradient(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, u: Float64Array): Float32Array {
+  const { nx, nu } = spec;
+  const nb = ka.length;
+  const ev = model.evalBatch(xa, u, nb);
+  const kn = Int32Array.from(ka, (k) => k + 1);
+  const { dVds } = learner.criticGradInput(normaliseStates(spec, ev.f, kn));
+  const dVdx = gradToState(spec, dVds);
+  const dQdu = new Float32Array(nb * nu);
+  for (let a = 0; a < nb; a++) {
+    for (let j = 0; j < nu; j++) {
+      let g = ev.lu[a * nu + j];
+      for (let i = 0; i < nx; i++) g += ev.fu[a * nx * nu + i * nu + j] * dVdx[a * nx + i];
+      dQdu[a * nu + j] = g;
+    }
+  }
+  return dQdu;
+}
+
+/**
+ * One actor step at the rows (xa, ka) (states that still have a control to choose): one forward pass
+ * of the actor, a check that its controls are finite (a diverged run stops with an error naming the
+ * update), dQ/du, the backward pass and Adam. Returns the surrogate before the step.
+ */
+export function actorUpdate(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, update: number): number {
+  const sa = normaliseStates(spec, xa, ka);
+  // one actor forward pass: its controls give dQ/du, its kept activations the backward pass
+  const pass = learner.actorForward(sa);
+  try {
+    const u = Float64Array.from(pass.u);
+    for (let i = 0; i < u.length; i++) {
+      if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${update}; the run diverged`);
+    }
+    const dQdu = actionGradient(spec, model, learner, xa, ka, u);
+    return learner.actorStepFrom(pass, dQdu);
+  } finally {
+    pass.dispose();
+  }
+}
