@@ -152,3 +152,34 @@ export function lerpF32(t: usize, s: usize, n: i32, a: f32, b: f32): void {
     store<f32>(t + o, load<f32>(s + o) * a + load<f32>(t + o) * b);
   }
 }
+
+/** dst (cols x rows) = transpose of src (rows x cols), float32, row-major; 4x4 blocks by SIMD shuffles */
+export function transposeF32(src: usize, dst: usize, rows: i32, cols: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 3 < rows; i += 4) {
+      let j = 0;
+      for (; j + 3 < cols; j += 4) {
+        const r0 = v128.load(src + ((<usize>i * cols + j) << 2));
+        const r1 = v128.load(src + ((<usize>(i + 1) * cols + j) << 2));
+        const r2 = v128.load(src + ((<usize>(i + 2) * cols + j) << 2));
+        const r3 = v128.load(src + ((<usize>(i + 3) * cols + j) << 2));
+        // interleave pairs, then halves: columns of the 4x4 block
+        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        v128.store(dst + ((<usize>j * rows + i) << 2), i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(dst + ((<usize>(j + 1) * rows + i) << 2), i64x2.shuffle(t0, t1, 1, 3));
+        v128.store(dst + ((<usize>(j + 2) * rows + i) << 2), i64x2.shuffle(t2, t3, 0, 2));
+        v128.store(dst + ((<usize>(j + 3) * rows + i) << 2), i64x2.shuffle(t2, t3, 1, 3));
+      }
+      for (; j < cols; j++) {
+        for (let a = 0; a < 4; a++) store<f32>(dst + ((<usize>j * rows + i + a) << 2), load<f32>(src + ((<usize>(i + a) * cols + j) << 2)));
+      }
+    }
+  }
+  for (; i < rows; i++) {
+    for (let j = 0; j < cols; j++) store<f32>(dst + ((<usize>j * rows + i) << 2), load<f32>(src + ((<usize>i * cols + j) << 2)));
+  }
+}

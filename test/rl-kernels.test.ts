@@ -6,8 +6,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
-import { adamStep, adamStepJs, kernelImplementation, lerpStep, sin, sinCos, sinCosInto, type AdamConstants } from "../src/rl/kernels.js";
-import { Actor, ActorCritic, Adam, Critic, softUpdate } from "../src/rl/networks.js";
+import { AdamMoments, adamStep, adamStepJs, kernelImplementation, kernelMemoryBytes, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
+import { Actor, ActorCritic, Adam, Critic, matMulBT, softUpdate } from "../src/rl/networks.js";
 import { Rng } from "../src/rng.js";
 import { SYSTEMS } from "../src/systems/specs.js";
 
@@ -89,6 +89,33 @@ test("sin/cos kernels on the cpu backend: same bits as on wasm", async () => {
   }
 });
 
+test("transpose2d: tf.transpose's values for shapes with and without 4x4 blocks; its gradient transposes back", () => {
+  const rng = new Rng(11);
+  for (const [r, c] of [[1, 1], [3, 5], [4, 4], [6, 64], [64, 6], [7, 9], [256, 64], [130, 131]]) {
+    const x = tf.tensor2d(Float32Array.from({ length: r * c }, () => rng.uniform(-1, 1)), [r, c]);
+    const a = transpose2d(x), b = tf.transpose(x);
+    assert.equal(a.shape, [c, r]);
+    assert.equal(Array.from(a.dataSync()), Array.from(b.dataSync()), `${r}x${c}`);
+    const w = tf.tensor2d(Float32Array.from({ length: r * c }, () => rng.uniform(-1, 1)), [c, r]);
+    const g = tf.grad((z: Tensor) => tf.sum(tf.mul(transpose2d(z as Tensor2D), w)) as Scalar)(x);
+    assert.equal(Array.from(g.dataSync()), Array.from(tf.transpose(w).dataSync()));
+    tf.dispose([x, a, b, w, g]);
+  }
+});
+
+test("matMulBT: a b^T with the bits of tf.matMul(a, tf.transpose(b)) in both orientations", () => {
+  const rng = new Rng(12);
+  // [n, k, m]: b larger than a and the result (the swapped orientation), and the direct one
+  for (const [n, k, m] of [[64, 256, 256], [32, 300, 200], [64, 128, 128], [64, 2, 256], [5, 7, 3]]) {
+    const a = tf.tensor2d(Float32Array.from({ length: n * k }, () => rng.uniform(-1, 1)), [n, k]);
+    const b = tf.tensor2d(Float32Array.from({ length: m * k }, () => rng.uniform(-1, 1)), [m, k]);
+    const got = matMulBT(a, b), want = tf.matMul(a, tf.transpose(b));
+    assert.equal(got.shape, [n, m]);
+    assert.is(sameBits(got.dataSync() as Float32Array, want.dataSync() as Float32Array), 0, `${n}x${k} by (${m}x${k})^T`);
+    tf.dispose([a, b, got, want]);
+  }
+});
+
 /** the update the Adam class used to run, in tf ops */
 function adamTfOps(x: Tensor, g: Tensor, m: Tensor, v: Tensor, t: number, lr: number): [Tensor, Tensor, Tensor] {
   return tf.tidy(() => {
@@ -104,7 +131,7 @@ function adamTfOps(x: Tensor, g: Tensor, m: Tensor, v: Tensor, t: number, lr: nu
 test("Adam: WASM, JS and the class give the bits of the tf-op formula, step after step", () => {
   const rng = new Rng(5);
   const n = 1003;
-  let x = tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform(-2, 2)));
+  let x: Tensor = tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform(-2, 2)));
   let m = tf.zeros([n]) as Tensor, v = tf.zeros([n]) as Tensor;
   const xw = Float32Array.from(x.dataSync()), mw = new Float32Array(n), vw = new Float32Array(n);
   const xj = Float32Array.from(xw), mj = new Float32Array(n), vj = new Float32Array(n);
@@ -132,6 +159,29 @@ test("Adam: WASM, JS and the class give the bits of the tf-op formula, step afte
   assert.throws(() => adamStep(new Float32Array(3), new Float32Array(2), new Float32Array(3), new Float32Array(3), { b1: 0, ob1: 0, b2: 0, ob2: 0, c1: 1, c2: 1, eps: 1, nlr: 0 }), /arrays of 3 and 2 values/);
   assert.throws(() => opt.apply([tf.zeros([5])]), /gradient 0 has 5 values for a variable of 1003/);
   tf.dispose([x, m, v, variable]);
+});
+
+test("AdamMoments: state round trip; freed blocks are reused (memory stays flat over 200 learners); use after dispose throws", () => {
+  const k: AdamConstants = { b1: Math.fround(0.9), ob1: Math.fround(0.1), b2: Math.fround(0.999), ob2: Math.fround(0.001), c1: Math.fround(0.1), c2: Math.fround(0.001), eps: Math.fround(1e-7), nlr: Math.fround(-1e-3) };
+  const a = new AdamMoments(10);
+  const x = Float32Array.from({ length: 10 }, (_, i) => i);
+  const g = Float32Array.from({ length: 10 }, (_, i) => 1 - i / 5);
+  const x1 = Float32Array.from(a.step(x, g, k));
+  const [m, v] = a.get();
+  const b = new AdamMoments(10);
+  b.set(m, v);
+  const [m2, v2] = b.get();
+  assert.equal(Array.from(m2), Array.from(m));
+  assert.equal(Array.from(v2), Array.from(v));
+  assert.equal(Array.from(b.step(x1, g, k)), Array.from(a.step(x1, g, k)));
+  a.dispose(); b.dispose();
+  assert.throws(() => a.step(x, g, k), /after dispose/);
+  const before = kernelMemoryBytes();
+  for (let i = 0; i < 200; i++) {
+    const ac = new ActorCritic(SYSTEMS.car, new Rng(i), { actorHidden: [64, 64], criticHidden: [32, 32] });
+    ac.dispose();
+  }
+  assert.ok(kernelMemoryBytes() - before <= 1 << 20, `kernel memory grew by ${kernelMemoryBytes() - before} bytes`);
 });
 
 test("soft update: the bits of tf.add(tf.mul(s, tau), tf.mul(t, 1 - tau))", () => {

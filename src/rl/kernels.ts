@@ -69,6 +69,7 @@ interface WasmKernels {
   sinCosF32(x: number, s: number, c: number, n: number): number;
   adamF32(x: number, g: number, m: number, v: number, n: number, b1: number, ob1: number, b2: number, ob2: number, c1: number, c2: number, eps: number, nlr: number): void;
   lerpF32(t: number, s: number, n: number, a: number, b: number): void;
+  transposeF32(src: number, dst: number, rows: number, cols: number): void;
   /** the staging block (the only block this engine allocates, so it can be given back and regrown) */
   ptr: number;
   /** its size in float32 values */
@@ -88,8 +89,8 @@ export function useWasmKernels(): Promise<boolean> {
     try {
       const engine = await Engine.create();
       const ex = engine.exports as unknown as Partial<WasmKernels>;
-      if (typeof ex.sinCosF32 !== "function" || typeof ex.adamF32 !== "function" || typeof ex.lerpF32 !== "function") return false;
-      wasm = { engine, sinCosF32: ex.sinCosF32, adamF32: ex.adamF32, lerpF32: ex.lerpF32, ptr: 0, cap: 0 };
+      if (typeof ex.sinCosF32 !== "function" || typeof ex.adamF32 !== "function" || typeof ex.lerpF32 !== "function" || typeof ex.transposeF32 !== "function") return false;
+      wasm = { engine, sinCosF32: ex.sinCosF32, adamF32: ex.adamF32, lerpF32: ex.lerpF32, transposeF32: ex.transposeF32, ptr: 0, cap: 0 };
       return true;
     } catch {
       wasmLoading = null;
@@ -99,17 +100,42 @@ export function useWasmKernels(): Promise<boolean> {
   return wasmLoading;
 }
 
+/** bytes of the kernel engine's memory (0 without it): it grows to the largest need, then stays */
+export function kernelMemoryBytes(): number {
+  return wasm ? wasm.engine.exports.memory.buffer.byteLength : 0;
+}
+
 /** which implementation the kernels use now */
 export function kernelImplementation(): "wasm" | "js" {
   return wasm ? "wasm" : "js";
 }
 
+// Blocks of the kernel engine's memory: a free list per exact size (the sizes in use are few: one per
+// network variable shape, and the staging block), so freed blocks are reused, never lost.
+const freeBlocks = new Map<number, number[]>();
+
+function allocBlock(w: WasmKernels, bytes: number): number {
+  const list = freeBlocks.get(bytes);
+  const ptr = list?.pop();
+  if (ptr !== undefined) {
+    new Uint8Array(w.engine.exports.memory.buffer, ptr, bytes).fill(0);
+    return ptr;
+  }
+  return w.engine.alloc(bytes);
+}
+
+function freeBlock(bytes: number, ptr: number): void {
+  let list = freeBlocks.get(bytes);
+  if (!list) freeBlocks.set(bytes, list = []);
+  list.push(ptr);
+}
+
 /** the staging block with room for `floats` float32 values (regrown when too small) */
 function stage(w: WasmKernels, floats: number): number {
   if (floats > w.cap) {
-    if (w.cap) w.engine.release(w.ptr);
+    if (w.cap) freeBlock(4 * w.cap, w.ptr);
     w.cap = Math.max(floats, 2 * w.cap, 16384);
-    w.ptr = w.engine.alloc(4 * w.cap);
+    w.ptr = allocBlock(w, 4 * w.cap);
   }
   return w.ptr;
 }
@@ -186,6 +212,85 @@ export function adamStep(x: Float32Array, g: Float32Array, m: Float32Array, v: F
   v.set(new Float32Array(buf, vp, n));
 }
 
+const blockRegistry = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry<{ bytes: number; ptr: number }>((b) => freeBlock(b.bytes, b.ptr))
+  : null;
+
+/**
+ * Adam's moments m and v for n parameters: kept in the kernel engine's memory when the WASM kernels
+ * are loaded (so a step copies only x and g in and x out), else in JS arrays. `step` is adamStep's
+ * update (the same bits either way).
+ */
+export class AdamMoments {
+  readonly n: number;
+  private ptr = 0;
+  private js: Float32Array | null = null;
+  private token = {};
+
+  constructor(n: number) {
+    this.n = n;
+    const w = wasm;
+    if (w && n > 0) {
+      this.ptr = allocBlock(w, 8 * n);
+      blockRegistry?.register(this, { bytes: 8 * n, ptr: this.ptr }, this.token);
+    } else {
+      this.js = new Float32Array(2 * n);
+    }
+  }
+
+  private views(): [Float32Array, Float32Array] {
+    if (this.js) return [this.js.subarray(0, this.n), this.js.subarray(this.n)];
+    if (!this.ptr && this.n > 0) throw new Error("AdamMoments: used after dispose()");
+    const buf = wasm!.engine.exports.memory.buffer;
+    return [new Float32Array(buf, this.ptr, this.n), new Float32Array(buf, this.ptr + 4 * this.n, this.n)];
+  }
+
+  /** copies of m and v */
+  get(): [Float32Array, Float32Array] {
+    const [m, v] = this.views();
+    return [Float32Array.from(m), Float32Array.from(v)];
+  }
+
+  set(m: ArrayLike<number>, v: ArrayLike<number>): void {
+    if (m.length !== this.n || v.length !== this.n) throw new RangeError(`AdamMoments: ${m.length} and ${v.length} values for ${this.n}`);
+    const [mv, vv] = this.views();
+    mv.set(m);
+    vv.set(v);
+  }
+
+  /**
+   * One Adam step of x (read) with gradient g; returns the new x: a view valid until the next kernel
+   * call (copy or upload it at once)
+   */
+  step(x: Float32Array, g: Float32Array, k: AdamConstants): Float32Array {
+    const n = this.n;
+    checkLengths("AdamMoments.step", n, [x, g]);
+    if (this.js) {
+      const out = Float32Array.from(x);
+      adamStepJs(out, g, this.js.subarray(0, n), this.js.subarray(n), k);
+      return out;
+    }
+    const w = wasm!;
+    if (!this.ptr && n > 0) throw new Error("AdamMoments: used after dispose()");
+    const xp = stage(w, 2 * n), gp = xp + 4 * n;
+    const buf = w.engine.exports.memory.buffer;
+    new Float32Array(buf, xp, n).set(x);
+    new Float32Array(buf, gp, n).set(g);
+    w.adamF32(xp, gp, this.ptr, this.ptr + 4 * n, n, k.b1, k.ob1, k.b2, k.ob2, k.c1, k.c2, k.eps, k.nlr);
+    return new Float32Array(buf, xp, n);
+  }
+
+  /** give the memory back (idempotent) */
+  dispose(): void {
+    if (this.ptr) {
+      blockRegistry?.unregister(this.token);
+      freeBlock(8 * this.n, this.ptr);
+      this.ptr = 0;
+    }
+    this.js = null;
+  }
+}
+
 /** t = fround(fround(s a) + fround(t b)) in place (a, b float32): the soft target update */
 export function lerpStep(t: Float32Array, s: Float32Array, a: number, b: number): void {
   const n = t.length;
@@ -242,6 +347,16 @@ function run(backend: HeapBackend, x: tf.TensorInfo, wantSin: boolean, wantCos: 
   throw new Error("CactoSinCos: unsupported backend");
 }
 
+/** the transpose of a rows x cols float32 matrix, through the WASM kernel */
+function transposeWasm(w: WasmKernels, x: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  const n = x.length;
+  const sp = stage(w, 2 * n), dp = sp + 4 * n;
+  const buf = w.engine.exports.memory.buffer;
+  new Float32Array(buf, sp, n).set(x);
+  w.transposeF32(sp, dp, rows, cols);
+  out.set(new Float32Array(buf, dp, n));
+}
+
 const HEAP_BACKENDS = ["wasm", "cpu"];
 let registered = false;
 
@@ -258,6 +373,19 @@ function register(): void {
       kernelFunc: ({ inputs, backend }) => run(backend as HeapBackend, inputs.x as tf.TensorInfo, true, true),
     });
   }
+  // the wasm backend only (its Transpose costs ~4 ns per element here; this one, with the copies, ~1)
+  tf.registerKernel({
+    kernelName: "CactoTranspose", backendName: "wasm",
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as HeapBackend;
+      const x = inputs.x as tf.TensorInfo;
+      const [rows, cols] = x.shape;
+      const out = b.makeOutput!([cols, rows], "float32");
+      transposeWasm(wasm!, b.typedArrayFromHeap!(x), b.typedArrayFromHeap!(out), rows, cols);
+      return out;
+    },
+  });
+  tf.registerGradient({ kernelName: "CactoTranspose", gradFunc: (dy) => ({ x: () => transpose2d(dy as tf.Tensor2D) }) });
   tf.registerGradient({
     kernelName: "CactoSin", inputsToSave: ["x"],
     gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, sinCos(saved[0])[1]) }),
@@ -286,6 +414,13 @@ export function sin<T extends tf.Tensor>(x: T): T {
   if (!heapBackend()) return tf.sin(x);
   register();
   return tf.engine().runKernel("CactoSin", { x }, {}) as T;
+}
+
+/** the transpose of a float32 matrix (tf.transpose unless the WASM kernels are loaded on the wasm backend) */
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
+  if (!wasm || tf.getBackend() !== "wasm" || x.dtype !== "float32") return tf.transpose(x);
+  register();
+  return tf.engine().runKernel("CactoTranspose", { x }, {}) as tf.Tensor2D;
 }
 
 /** [sin(x), cos(x)] from one range reduction (tf.sin, tf.cos on other backends) */

@@ -36,7 +36,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../rng.js";
 import type { SystemSpec } from "../systems/specs.js";
 import { initTf, type TfBackend } from "./backend.js";
-import { adamStep, lerpStep, sin, sinCos } from "./kernels.js";
+import { AdamMoments, lerpStep, sin, sinCos, transpose2d } from "./kernels.js";
 import { invNorm } from "./normalise.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -100,11 +100,25 @@ export const matMulT = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc
   return {
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1] as tf.Tensor2D)),
-      tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D),
+      matMulBT(dy as tf.Tensor2D, saved[1] as tf.Tensor2D),
+      tf.matMul(transpose2d(saved[0] as tf.Tensor2D), dy as tf.Tensor2D),
     ],
   };
 }) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * a b^T (a: n x k, b: m x k) in whichever orientation costs less on the wasm backend. Its BatchMatMul
+ * (XNNPACK) repacks the right operand on every call with a new tensor, which costs ~5 ns per element
+ * of it (a 256 x 256 weight: ~0.36 ms, as much as the product itself at batch 64): when b is larger
+ * than a and the result together, (b a^T)^T packs the small a^T instead. Both orientations sum each
+ * entry over k in the same order, so they give the same bits (test/rl-kernels.test.ts).
+ */
+export function matMulBT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const [n, k] = a.shape;
+  const m = b.shape[0];
+  if (m * k > n * k + n * m) return transpose2d(tf.matMul(b, transpose2d(a)));
+  return tf.matMul(a, transpose2d(b));
+}
 
 /** base class: an ordered list of dense layers */
 export abstract class Network {
@@ -169,9 +183,12 @@ export abstract class Network {
 
 const fr = Math.fround;
 
-/** assign float32 values to a variable (the values are uploaded; the variable's old data is freed) */
+/**
+ * assign float32 values to a variable (the variable's old data is freed). The wasm backend copies the
+ * values into its heap; other backends keep the array itself, so they get a copy.
+ */
 function assignValues(v: tf.Variable, values: Float32Array): void {
-  const t = tf.tensor(values, v.shape, "float32");
+  const t = tf.tensor(tf.getBackend() === "wasm" ? values : Float32Array.from(values), v.shape, "float32");
   v.assign(t);
   t.dispose();
 }
@@ -294,10 +311,10 @@ export class Actor extends Network {
       }
       const grads: tf.Tensor[] = new Array(2 * n);
       for (let l = n - 1; l >= 0; l--) {
-        grads[2 * l] = tf.matMul(tf.transpose(pass.hs[l]), dz);
+        grads[2 * l] = tf.matMul(transpose2d(pass.hs[l]), dz);
         grads[2 * l + 1] = tf.sum(dz, 0);
         if (l > 0) {
-          const dh = tf.matMul(dz, tf.transpose(this.layers[l].W));
+          const dh = matMulBT(dz, this.layers[l].W);
           const z = pass.zs[l - 1];
           dz = tf.where(tf.greater(z, 0), dh, tf.mul(dh, this.config.alpha)) as tf.Tensor2D;
         }
@@ -381,9 +398,9 @@ export class Critic extends Network {
       let dz = dv(v);
       const grads: tf.Tensor[] = new Array(2 * n);
       for (let l = n - 1; l >= 0; l--) {
-        grads[2 * l] = tf.matMul(tf.transpose(hs[l]), dz);
+        grads[2 * l] = tf.matMul(transpose2d(hs[l]), dz);
         grads[2 * l + 1] = tf.sum(dz, 0);
-        if (l > 0) dz = tf.mul(tf.matMul(dz, tf.transpose(this.layers[l].W)), derivs[l - 1]) as tf.Tensor2D;
+        if (l > 0) dz = tf.mul(matMulBT(dz, this.layers[l].W), derivs[l - 1]) as tf.Tensor2D;
       }
       return { v, grads };
     });
@@ -414,7 +431,7 @@ export class Critic extends Network {
       let g: tf.Tensor2D = tf.mul(derivs[n - 2], tf.reshape(out.W, [1, -1])) as tf.Tensor2D;
       for (let l = n - 2; l >= 0; l--) {
         // g is dV/dz_l (pre-activation, including the w0 factor); back through W_l
-        const back = matMulT(g, tf.transpose(this.layers[l].W));
+        const back = matMulT(g, transpose2d(this.layers[l].W));
         g = l > 0 ? (tf.mul(back, derivs[l - 1]) as tf.Tensor2D) : back;
       }
       return { v, g };
@@ -441,23 +458,22 @@ export interface AdamData extends AdamConfig {
 
 /**
  * Adam with the update of tf.train.adam; the state (t, moments) is plain and restorable bit-exactly.
- * The moments live in float32 arrays and the update is one loop per variable, each operation rounded
- * to float32 in the order of the tf-op formula
+ * The moments live in the kernel engine's memory (kernels.ts AdamMoments) and the update is one pass
+ * per variable, each operation a float32 operation in the order of the tf-op formula
  *   m = m b1 + g (1 - b1); v = v b2 + g^2 (1 - b2); x = (m / c1) / (sqrt(v / c2) + eps) (-lr) + x
  * (c1 = 1 - b1^t, c2 = 1 - b2^t), so it gives the bits the tf kernels give (test/rl-networks.test.ts).
  */
 export class Adam {
   readonly config: AdamConfig;
   private readonly vars: tf.Variable[];
-  private readonly m: Float32Array[];
-  private readonly v: Float32Array[];
+  /** m and v per variable (in the kernel engine's memory when it is loaded) */
+  private readonly moments: AdamMoments[];
   private t = 0;
 
   constructor(vars: tf.Variable[], config: Partial<AdamConfig> & { lr: number }) {
     this.config = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...config };
     this.vars = vars;
-    this.m = vars.map((x) => new Float32Array(x.size));
-    this.v = vars.map((x) => new Float32Array(x.size));
+    this.moments = vars.map((x) => new AdamMoments(x.size));
   }
 
   get iterations(): number {
@@ -486,21 +502,21 @@ export class Adam {
       c1: fr(1 - Math.pow(beta1, t)), c2: fr(1 - Math.pow(beta2, t)), eps: fr(epsilon), nlr: fr(-lr),
     };
     this.vars.forEach((x, i) => {
-      const xv = Float32Array.from(x.dataSync() as Float32Array);
-      adamStep(xv, grads[i].dataSync() as Float32Array, this.m[i], this.v[i], k);
-      assignValues(x, xv);
+      // the new values are a view into the kernels' memory: uploaded at once
+      assignValues(x, this.moments[i].step(x.dataSync() as Float32Array, grads[i].dataSync() as Float32Array, k));
     });
     this.t = t;
   }
 
   getState(): AdamData {
     const data = (a: Float32Array, x: tf.Variable): TensorData => ({ shape: x.shape.slice(), data: Array.from(a) });
-    return { ...this.config, t: this.t, m: this.m.map((a, i) => data(a, this.vars[i])), v: this.v.map((a, i) => data(a, this.vars[i])) };
+    const mv = this.moments.map((mo) => mo.get());
+    return { ...this.config, t: this.t, m: mv.map(([m], i) => data(m, this.vars[i])), v: mv.map(([, v], i) => data(v, this.vars[i])) };
   }
 
   setState(d: AdamData): void {
-    if (d.m.length !== this.m.length || d.v.length !== this.v.length) {
-      throw new RangeError(`adam state: ${d.m.length} moments for ${this.m.length} variables`);
+    if (d.m.length !== this.moments.length || d.v.length !== this.moments.length) {
+      throw new RangeError(`adam state: ${d.m.length} moments for ${this.moments.length} variables`);
     }
     const check = (td: TensorData, x: tf.Variable, what: string) => {
       if (td.shape.length !== x.shape.length || td.shape.some((n, k) => n !== x.shape[k])) {
@@ -511,8 +527,7 @@ export class Adam {
     d.m.forEach((td, i) => check(td, this.vars[i], `adam m ${i}`));
     d.v.forEach((td, i) => check(td, this.vars[i], `adam v ${i}`));
     if (!Number.isInteger(d.t) || d.t < 0) throw new RangeError(`adam state: t = ${d.t}`);
-    d.m.forEach((td, i) => this.m[i].set(td.data));
-    d.v.forEach((td, i) => this.v[i].set(td.data));
+    this.moments.forEach((mo, i) => mo.set(d.m[i].data, d.v[i].data));
     this.t = d.t;
     this.config.lr = d.lr;
     this.config.beta1 = d.beta1;
@@ -521,7 +536,7 @@ export class Adam {
   }
 
   dispose(): void {
-    // the moments are plain arrays: nothing to free
+    for (const mo of this.moments) mo.dispose();
   }
 }
 
