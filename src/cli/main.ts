@@ -55,6 +55,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   fresh: { type: "boolean", help: "start over even if the run directory has a checkpoint" },
   loops: { type: "int", help: "train only this many loops of the schedule (then stop; resumable)" },
   workers: { type: "int", help: "TO worker threads (default 2; 0 = main thread)" },
+  "actor-thread": { type: "string", help: "actor steps on a second thread, overlapped with the critic's (same results; default on when --workers > 0)", choices: ["on", "off"] },
   eval: { type: "boolean", help: "run the evaluation when training ends and print its table" },
   grid: { type: "int", help: "evaluation grid points per axis (with --eval; default 11)" },
   help: { type: "boolean", help: "this help" },
@@ -301,6 +302,8 @@ async function cmdTrain(argv: string[]): Promise<number> {
       if ((flags.workers as number) < 0 || (flags.workers as number) > 64) throw new UsageError(`--workers: got ${flags.workers}, expected 0..64`);
       d.config = { ...d.config, workers: flags.workers as number };
     }
+    // the actor thread does not change results either
+    if (flags["actor-thread"] !== undefined) d.config = { ...d.config, actorThread: flags["actor-thread"] === "on" };
     trainer = await CactoTrainer.fromCheckpoint(d);
     process.stderr.write(`resuming ${runDir}: ${trainer.loop} of ${trainer.loops} loops done, ${trainer.updates} updates\n`);
   } else {
@@ -317,6 +320,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
       if ((flags.workers as number) < 0 || (flags.workers as number) > 64) throw new UsageError(`--workers: got ${flags.workers}, expected 0..64`);
       cfg.workers = flags.workers as number;
     }
+    if (flags["actor-thread"] !== undefined) cfg.actorThread = flags["actor-thread"] === "on";
     runDir ??= `runs/${cfg.system}-${cfg.preset}${cfg.wS > 0 ? `-sl${cfg.wS}` : ""}-s${seed}`;
     if (hasCheckpoint(runDir) && !flags.fresh) {
       throw new UsageError(`train: ${runDir} already holds a checkpoint; continue it with --resume --out ${runDir}, or start over with --fresh`);

@@ -217,9 +217,10 @@ const blockRegistry = typeof FinalizationRegistry === "function"
   : null;
 
 /**
- * Adam's moments m and v for n parameters: kept in the kernel engine's memory when the WASM kernels
- * are loaded (so a step copies only x and g in and x out), else in JS arrays. `step` is adamStep's
- * update (the same bits either way).
+ * Adam's state for n parameters: the moments m and v and a copy of the parameters x, kept in the
+ * kernel engine's memory when the WASM kernels are loaded (so a step copies only the gradient in and
+ * uploads x from there), else in JS arrays. `step` is adamStep's update (the same bits either way).
+ * The owner keeps x in sync: `setX` after the parameters changed elsewhere.
  */
 export class AdamMoments {
   readonly n: number;
@@ -231,18 +232,20 @@ export class AdamMoments {
     this.n = n;
     const w = wasm;
     if (w && n > 0) {
-      this.ptr = allocBlock(w, 8 * n);
-      blockRegistry?.register(this, { bytes: 8 * n, ptr: this.ptr }, this.token);
+      this.ptr = allocBlock(w, 12 * n);
+      blockRegistry?.register(this, { bytes: 12 * n, ptr: this.ptr }, this.token);
     } else {
-      this.js = new Float32Array(2 * n);
+      this.js = new Float32Array(3 * n);
     }
   }
 
-  private views(): [Float32Array, Float32Array] {
-    if (this.js) return [this.js.subarray(0, this.n), this.js.subarray(this.n)];
-    if (!this.ptr && this.n > 0) throw new Error("AdamMoments: used after dispose()");
+  /** [m, v, x] as views (valid until the next kernel call) */
+  private views(): [Float32Array, Float32Array, Float32Array] {
+    const n = this.n;
+    if (this.js) return [this.js.subarray(0, n), this.js.subarray(n, 2 * n), this.js.subarray(2 * n)];
+    if (!this.ptr && n > 0) throw new Error("AdamMoments: used after dispose()");
     const buf = wasm!.engine.exports.memory.buffer;
-    return [new Float32Array(buf, this.ptr, this.n), new Float32Array(buf, this.ptr + 4 * this.n, this.n)];
+    return [new Float32Array(buf, this.ptr, n), new Float32Array(buf, this.ptr + 4 * n, n), new Float32Array(buf, this.ptr + 8 * n, n)];
   }
 
   /** copies of m and v */
@@ -258,33 +261,38 @@ export class AdamMoments {
     vv.set(v);
   }
 
+  /** the parameters the next step starts from */
+  setX(x: ArrayLike<number>): void {
+    if (x.length !== this.n) throw new RangeError(`AdamMoments: ${x.length} parameters for ${this.n}`);
+    this.views()[2].set(x);
+  }
+
   /**
-   * One Adam step of x (read) with gradient g; returns the new x: a view valid until the next kernel
-   * call (copy or upload it at once)
+   * One Adam step of the kept x with gradient g; returns the new x: a view valid until the next kernel
+   * call (upload or copy it at once)
    */
-  step(x: Float32Array, g: Float32Array, k: AdamConstants): Float32Array {
+  step(g: Float32Array, k: AdamConstants): Float32Array {
     const n = this.n;
-    checkLengths("AdamMoments.step", n, [x, g]);
+    checkLengths("AdamMoments.step", n, [g]);
     if (this.js) {
-      const out = Float32Array.from(x);
-      adamStepJs(out, g, this.js.subarray(0, n), this.js.subarray(n), k);
-      return out;
+      const [m, v, x] = this.views();
+      adamStepJs(x, g, m, v, k);
+      return x;
     }
     const w = wasm!;
     if (!this.ptr && n > 0) throw new Error("AdamMoments: used after dispose()");
-    const xp = stage(w, 2 * n), gp = xp + 4 * n;
-    const buf = w.engine.exports.memory.buffer;
-    new Float32Array(buf, xp, n).set(x);
-    new Float32Array(buf, gp, n).set(g);
+    const gp = stage(w, n);
+    new Float32Array(w.engine.exports.memory.buffer, gp, n).set(g);
+    const xp = this.ptr + 8 * n;
     w.adamF32(xp, gp, this.ptr, this.ptr + 4 * n, n, k.b1, k.ob1, k.b2, k.ob2, k.c1, k.c2, k.eps, k.nlr);
-    return new Float32Array(buf, xp, n);
+    return new Float32Array(w.engine.exports.memory.buffer, xp, n);
   }
 
   /** give the memory back (idempotent) */
   dispose(): void {
     if (this.ptr) {
       blockRegistry?.unregister(this.token);
-      freeBlock(8 * this.n, this.ptr);
+      freeBlock(12 * this.n, this.ptr);
       this.ptr = 0;
     }
     this.js = null;

@@ -466,14 +466,17 @@ export interface AdamData extends AdamConfig {
 export class Adam {
   readonly config: AdamConfig;
   private readonly vars: tf.Variable[];
-  /** m and v per variable (in the kernel engine's memory when it is loaded) */
+  /** m, v and a copy of x per variable (in the kernel engine's memory when it is loaded) */
   private readonly moments: AdamMoments[];
+  /** each variable's data after this optimiser's last step: another data means it was set elsewhere */
+  private readonly synced: (object | null)[];
   private t = 0;
 
   constructor(vars: tf.Variable[], config: Partial<AdamConfig> & { lr: number }) {
     this.config = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...config };
     this.vars = vars;
     this.moments = vars.map((x) => new AdamMoments(x.size));
+    this.synced = vars.map(() => null);
   }
 
   get iterations(): number {
@@ -502,8 +505,12 @@ export class Adam {
       c1: fr(1 - Math.pow(beta1, t)), c2: fr(1 - Math.pow(beta2, t)), eps: fr(epsilon), nlr: fr(-lr),
     };
     this.vars.forEach((x, i) => {
+      const mo = this.moments[i];
+      // the kept copy of x is current unless the variable was assigned elsewhere (restore, copyFrom)
+      if (this.synced[i] !== x.dataId) mo.setX(x.dataSync() as Float32Array);
       // the new values are a view into the kernels' memory: uploaded at once
-      assignValues(x, this.moments[i].step(x.dataSync() as Float32Array, grads[i].dataSync() as Float32Array, k));
+      assignValues(x, mo.step(grads[i].dataSync() as Float32Array, k));
+      this.synced[i] = x.dataId;
     });
     this.t = t;
   }
