@@ -27,15 +27,20 @@ async function run(cfg: CactoConfig, seed: number, loops: number): Promise<{ jso
   }
 }
 
-test("car, CACTO-SL with a learning-rate halving: the actor thread gives the one-thread run bit for bit", async () => {
-  const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 30, 30], episodesPerLoop: 8, batchSize: 32, lrHalvings: [37], workers: 1, to: { maxIter: 20 } };
-  const one = await run({ ...base, actorThread: false }, 4, 3);
-  const two = await run({ ...base, actorThread: true }, 4, 3);
+test("car, CACTO-SL with a learning-rate halving: the actor thread gives the one-thread run bit for bit, and the same seed twice the same run", async () => {
+  const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 30, 0, 30], episodesPerLoop: 8, batchSize: 32, lrHalvings: [37], workers: 1, to: { maxIter: 20 } };
+  const one = await run({ ...base, actorThread: false }, 4, 4);
+  const two = await run({ ...base, actorThread: true }, 4, 4);
+  const again = await run({ ...base, actorThread: true }, 4, 4);
   assert.is(one.thread, false);
   assert.is(two.thread, true);
   assert.ok(one.losses.every(Number.isFinite));
   assert.equal(two.losses, one.losses);
   assert.ok(two.json === one.json, "checkpoints differ");
+  assert.ok(again.json === two.json, "the same seed twice with the thread differs");
+  // and another seed does differ (the comparison can fail)
+  const other = await run({ ...base, actorThread: true }, 5, 4);
+  assert.ok(other.json !== two.json);
 });
 
 test("a user-defined system: the same with and without the thread; the default follows workers", async () => {

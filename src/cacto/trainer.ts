@@ -121,8 +121,9 @@ export class CactoTrainer {
   private actorThread: ActorThread | null = null;
   /** between beginUpdates and endUpdates with the actor thread: actor steps go to the thread */
   private pipelining = false;
-  /** the update of the last actor step queued on the thread */
+  /** the update of the last actor step queued on the thread, and the update count when the phase began */
   private lastActorStep = -1;
+  private phaseStart = 0;
 
   private constructor(config: CactoConfig, seed: number, learner: ActorCritic, buffer: ReplayBuffer, rng: Rng, engine: Engine) {
     this.config = config;
@@ -423,6 +424,7 @@ export class CactoTrainer {
     if (this.pipelining || !this.usesActorThread) return;
     this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner);
     this.actorThread.load(this.learner);
+    this.phaseStart = this.updates;
     this.pipelining = true;
   }
 
@@ -436,8 +438,8 @@ export class CactoTrainer {
     this.pipelining = false;
     const lr = this.learner.actorOpt.learningRate;
     let loss = await this.actorThread!.finish(this.learner);
-    // as without the thread: an update without actor rows reports an actor loss of 0
-    if (this.lastActorStep !== this.updates - 1) loss = 0;
+    // as without the thread: a phase without updates, or whose last update had no actor rows, reports 0
+    if (this.updates === this.phaseStart || this.lastActorStep !== this.updates - 1) loss = 0;
     // a halving at an update without actor rows reached this thread's optimiser only
     this.learner.actorOpt.learningRate = lr;
     return loss;

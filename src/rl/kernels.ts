@@ -78,6 +78,7 @@ interface WasmKernels {
 
 let wasm: WasmKernels | null = null;
 let wasmLoading: Promise<boolean> | null = null;
+let warned = false;
 
 /**
  * Load the engine module that runs the kernels (idempotent; initTf calls it). Returns false, and the
@@ -92,8 +93,13 @@ export function useWasmKernels(): Promise<boolean> {
       if (typeof ex.sinCosF32 !== "function" || typeof ex.adamF32 !== "function" || typeof ex.lerpF32 !== "function" || typeof ex.transposeF32 !== "function") return false;
       wasm = { engine, sinCosF32: ex.sinCosF32, adamF32: ex.adamF32, lerpF32: ex.lerpF32, transposeF32: ex.transposeF32, ptr: 0, cap: 0 };
       return true;
-    } catch {
+    } catch (e) {
       wasmLoading = null;
+      // the JS path gives the same bits, several times slower: say so once
+      if (!warned) {
+        warned = true;
+        console.warn(`cacto-wasm: the network kernels run in plain JS (same results, slower): the engine's WASM did not load (${(e as Error).message})`);
+      }
       return false;
     }
   })();
