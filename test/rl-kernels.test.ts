@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
 import { AdamMoments, adamStep, adamStepJs, kernelImplementation, kernelMemoryBytes, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
-import { Actor, ActorCritic, Adam, Critic, matMulBT, softUpdate } from "../src/rl/networks.js";
+import { Actor, ActorCritic, Adam, Critic, matMulBT, matMulW, softUpdate } from "../src/rl/networks.js";
 import { Rng } from "../src/rng.js";
 import { SYSTEMS } from "../src/systems/specs.js";
 
@@ -114,6 +114,42 @@ test("matMulBT: a b^T with the bits of tf.matMul(a, tf.transpose(b)) in both ori
     assert.is(sameBits(got.dataSync() as Float32Array, want.dataSync() as Float32Array), 0, `${n}x${k} by (${m}x${k})^T`);
     tf.dispose([a, b, got, want]);
   }
+});
+
+test("matMulW: h W with tf.matMul's bits; the cached W^T follows W's data; predict equals forward", () => {
+  const rng = new Rng(13);
+  const a = new Actor({ nIn: 6, nu: 2, hidden: [256, 256], alpha: 0.3, output: "tanh", umax: [1, 2] }, rng);
+  const layer = a.layers[1];
+  for (const n of [64, 1, 300]) {
+    const h = tf.tensor2d(Float32Array.from({ length: n * 256 }, () => rng.uniform(-1, 1)), [n, 256]);
+    const got = matMulW(h, layer), want = tf.matMul(h, layer.W);
+    assert.is(sameBits(got.dataSync() as Float32Array, want.dataSync() as Float32Array), 0, `batch ${n}`);
+    tf.dispose([h, got, want]);
+  }
+  assert.ok(layer.wt, "W^T cached (batch 64 takes the swapped orientation)");
+  // new weights: the cache must not be reused
+  layer.W.assign(tf.randomUniform([256, 256], -1, 1, "float32", 5) as typeof layer.W);
+  const h = tf.tensor2d(Float32Array.from({ length: 64 * 256 }, () => rng.uniform(-1, 1)), [64, 256]);
+  const got = matMulW(h, layer), want = tf.matMul(h, layer.W);
+  assert.is(sameBits(got.dataSync() as Float32Array, want.dataSync() as Float32Array), 0, "after W changed");
+  const s = tf.tensor2d(Float32Array.from({ length: 64 * 6 }, () => rng.uniform(-1, 1)), [64, 6]);
+  assert.is(sameBits(a.predict(s).dataSync() as Float32Array, a.forward(s).dataSync() as Float32Array), 0);
+  const n0 = tf.memory().numTensors;
+  a.dispose();
+  assert.is(tf.memory().numTensors, n0 - 8, "dispose frees the 6 variables, the tanh scale and the cached W^T");
+  tf.dispose([h, got, want, s]);
+});
+
+test("critic inference paths (predict, forwardWithGrad outside a tape) give the differentiable paths' bits", () => {
+  const rng = new Rng(14);
+  const c = new Critic({ nIn: 6, hidden: [64, 64, 128, 128], w0: 1 }, rng);
+  const s = tf.tensor2d(Float32Array.from({ length: 64 * 6 }, () => rng.uniform(-1, 1)), [64, 6]);
+  assert.is(sameBits(c.predict(s).dataSync() as Float32Array, c.forward(s).dataSync() as Float32Array), 0);
+  const a = c.forwardWithGrad(s), b = c.forwardWithGrad(s, false);
+  assert.is(sameBits(a.v.dataSync() as Float32Array, b.v.dataSync() as Float32Array), 0);
+  assert.is(sameBits(a.g.dataSync() as Float32Array, b.g.dataSync() as Float32Array), 0);
+  tf.dispose([s, a.v, a.g, b.v, b.g]);
+  c.dispose();
 });
 
 /** the update the Adam class used to run, in tf ops */

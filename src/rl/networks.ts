@@ -68,6 +68,9 @@ function assignData(v: tf.Variable, d: TensorData, what: string): void {
 export interface Dense {
   W: tf.Variable<tf.Rank.R2>;
   b: tf.Variable<tf.Rank.R1>;
+  /** W^T as last computed, and the data of W it belongs to (matMulW) */
+  wt?: tf.Tensor2D;
+  wtOf?: object;
 }
 
 /** n values uniform in [-limit, limit) from rng; zeros without an rng (weights to be overwritten) */
@@ -118,6 +121,24 @@ export function matMulBT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const m = b.shape[0];
   if (m * k > n * k + n * m) return transpose2d(tf.matMul(b, transpose2d(a)));
   return tf.matMul(a, transpose2d(b));
+}
+
+/**
+ * h W for a dense layer, in the orientation that packs less (see matMulBT): for a weight larger than
+ * h and the result together, (W^T h^T)^T, with W^T cached on the layer until W's data changes (an
+ * Adam step, a restore). Same bits as tf.matMul(h, W) (test/rl-kernels.test.ts).
+ */
+export function matMulW(h: tf.Tensor2D, layer: Dense): tf.Tensor2D {
+  const W = layer.W;
+  const [n, k] = h.shape;
+  const m = W.shape[1];
+  if (k * m <= n * k + n * m || tf.getBackend() !== "wasm") return tf.matMul(h, W);
+  if (layer.wtOf !== W.dataId || !layer.wt || layer.wt.isDisposed) {
+    layer.wt?.dispose();
+    layer.wt = tf.keep(transpose2d(W));
+    layer.wtOf = W.dataId;
+  }
+  return transpose2d(tf.matMul(layer.wt, transpose2d(h)));
 }
 
 /** base class: an ordered list of dense layers */
@@ -178,6 +199,7 @@ export abstract class Network {
 
   dispose(): void {
     for (const v of this.variables()) v.dispose();
+    for (const l of this.layers) { l.wt?.dispose(); l.wt = undefined; l.wtOf = undefined; }
   }
 }
 
@@ -248,14 +270,26 @@ export class Actor extends Network {
     }
   }
 
-  /** pi(s): (nb, nIn) -> (nb, nu) */
+  /** pi(s): (nb, nIn) -> (nb, nu), differentiable (for tf.grad / variableGrads) */
   forward(s: tf.Tensor2D): tf.Tensor2D {
+    return this.run(s, false);
+  }
+
+  /**
+   * pi(s) for inference: the same values as forward, bit for bit, faster for large layers (matMulW's
+   * cached W^T), but not differentiable with respect to the weights: never call it under a tape.
+   */
+  predict(s: tf.Tensor2D): tf.Tensor2D {
+    return this.run(s, true);
+  }
+
+  private run(s: tf.Tensor2D, cached: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       let h: tf.Tensor2D = s;
       const n = this.layers.length;
       for (let l = 0; l < n; l++) {
-        const { W, b } = this.layers[l];
-        const z = tf.add(matMulT(h, W), b) as tf.Tensor2D;
+        const layer = this.layers[l];
+        const z = tf.add(cached ? matMulW(h, layer) : matMulT(h, layer.W), layer.b) as tf.Tensor2D;
         h = l + 1 < n ? tf.leakyRelu(z, this.config.alpha) : z;
       }
       if (this.scale) h = tf.mul(tf.tanh(h), this.scale);
@@ -275,9 +309,9 @@ export class Actor extends Network {
       let h: tf.Tensor2D = s;
       const n = this.layers.length;
       for (let l = 0; l < n; l++) {
-        const { W, b } = this.layers[l];
+        const layer = this.layers[l];
         hs.push(tf.keep(h));
-        const z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
+        const z = tf.add(matMulW(h, layer), layer.b) as tf.Tensor2D;
         if (l + 1 < n) {
           zs.push(tf.keep(z));
           h = tf.leakyRelu(z, this.config.alpha);
@@ -356,15 +390,24 @@ export class Critic extends Network {
     this.config = config;
   }
 
-  /** V(s): (nb, nIn) -> (nb, 1) */
+  /** V(s): (nb, nIn) -> (nb, 1), differentiable */
   forward(s: tf.Tensor2D): tf.Tensor2D {
+    return this.run(s, true);
+  }
+
+  /** V(s) for inference: forward's values without customGrad's bookkeeping (not for a tape) */
+  predict(s: tf.Tensor2D): tf.Tensor2D {
+    return this.run(s, false);
+  }
+
+  private run(s: tf.Tensor2D, differentiable: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       let h: tf.Tensor2D = s;
       const n = this.layers.length;
       const w0 = this.config.w0;
       for (let l = 0; l < n; l++) {
         const { W, b } = this.layers[l];
-        const z = tf.add(matMulT(h, W), b) as tf.Tensor2D;
+        const z = tf.add(differentiable ? matMulT(h, W) : tf.matMul(h, W), b) as tf.Tensor2D;
         h = l + 1 < n ? sin(w0 === 1 ? z : (tf.mul(z, w0) as tf.Tensor2D)) : z;
       }
       return h;
@@ -411,7 +454,9 @@ export class Critic extends Network {
    * V(s) and dV/ds (nb, nIn) by the analytic reverse recursion, built from differentiable tf ops:
    * g_L = W_out^T; g_{l} = (g_{l+1} * w0 cos(w0 z_l)) W_l^T.
    */
-  forwardWithGrad(s: tf.Tensor2D): { v: tf.Tensor2D; g: tf.Tensor2D } {
+  forwardWithGrad(s: tf.Tensor2D, differentiable = true): { v: tf.Tensor2D; g: tf.Tensor2D } {
+    // outside a tape, plain products: the same values without customGrad's bookkeeping
+    const mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = differentiable ? matMulT : (a, b) => tf.matMul(a, b);
     return tf.tidy(() => {
       const n = this.layers.length;
       const w0 = this.config.w0;
@@ -419,19 +464,19 @@ export class Critic extends Network {
       let h: tf.Tensor2D = s;
       for (let l = 0; l + 1 < n; l++) {
         const { W, b } = this.layers[l];
-        let z = tf.add(matMulT(h, W), b) as tf.Tensor2D;
+        let z = tf.add(mm(h, W), b) as tf.Tensor2D;
         if (w0 !== 1) z = tf.mul(z, w0);
         const [sz, cz] = sinCos(z);
         h = sz;
         derivs.push(w0 === 1 ? cz : tf.mul(cz, w0));
       }
       const out = this.layers[n - 1];
-      const v = tf.add(matMulT(h, out.W), out.b) as tf.Tensor2D;
+      const v = tf.add(mm(h, out.W), out.b) as tf.Tensor2D;
       // dV/dh_{n-2} = W_out^T broadcast over the batch: (nb, H) = cos-derivative * W_out^T row
       let g: tf.Tensor2D = tf.mul(derivs[n - 2], tf.reshape(out.W, [1, -1])) as tf.Tensor2D;
       for (let l = n - 2; l >= 0; l--) {
         // g is dV/dz_l (pre-activation, including the w0 factor); back through W_l
-        const back = matMulT(g, transpose2d(this.layers[l].W));
+        const back = mm(g, transpose2d(this.layers[l].W));
         g = l > 0 ? (tf.mul(back, derivs[l - 1]) as tf.Tensor2D) : back;
       }
       return { v, g };
@@ -693,19 +738,19 @@ export class ActorCritic {
   /** pi(s) for a batch: nb*nu float32 */
   act(states: Float32Array): Float32Array {
     const nb = this.rows(states, "act");
-    return tf.tidy(() => this.actor.forward(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
+    return tf.tidy(() => this.actor.predict(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
   }
 
   /** V(s) for a batch (nb) */
   criticValue(states: Float32Array): Float32Array {
     const nb = this.rows(states, "criticValue");
-    return tf.tidy(() => this.critic.forward(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
+    return tf.tidy(() => this.critic.predict(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
   }
 
   /** V'(s) of the target critic for a batch (nb): the bootstrap values of the TD(n) targets */
   targetValue(states: Float32Array): Float32Array {
     const nb = this.rows(states, "targetValue");
-    return tf.tidy(() => this.target.forward(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
+    return tf.tidy(() => this.target.predict(tf.tensor2d(states, [nb, this.nIn])).dataSync() as Float32Array);
   }
 
   /**
@@ -716,7 +761,7 @@ export class ActorCritic {
     const nb = this.rows(states, "criticGradInput");
     const net = which === "target" ? this.target : this.critic;
     return tf.tidy(() => {
-      const { v, g } = net.forwardWithGrad(tf.tensor2d(states, [nb, this.nIn]));
+      const { v, g } = net.forwardWithGrad(tf.tensor2d(states, [nb, this.nIn]), false);
       return { v: v.dataSync() as Float32Array, dVds: g.dataSync() as Float32Array };
     });
   }
