@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
 import { AdamMoments, adamStep, adamStepJs, kernelImplementation, kernelMemoryBytes, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
-import { Actor, ActorCritic, Adam, Critic, matMulBT, matMulW, softUpdate } from "../src/rl/networks.js";
+import { Actor, ActorCritic, Adam, Critic, matMulBT, matMulTA, matMulW, softUpdate } from "../src/rl/networks.js";
 import { Rng } from "../src/rng.js";
 import { SYSTEMS } from "../src/systems/specs.js";
 
@@ -150,6 +150,19 @@ test("critic inference paths (predict, forwardWithGrad outside a tape) give the 
   assert.is(sameBits(a.g.dataSync() as Float32Array, b.g.dataSync() as Float32Array), 0);
   tf.dispose([s, a.v, a.g, b.v, b.g]);
   c.dispose();
+});
+
+test("matMulTA: a^T b with the bits of tf.matMul(tf.transpose(a), b) in both orientations", () => {
+  const rng = new Rng(15);
+  // [n, k, m]: a first layer's weight gradient (swapped), hidden layers (direct)
+  for (const [n, k, m] of [[64, 6, 256], [64, 6, 64], [128, 5, 64], [64, 256, 256], [64, 128, 1], [7, 3, 9]]) {
+    const a = tf.tensor2d(Float32Array.from({ length: n * k }, () => rng.uniform(-1, 1)), [n, k]);
+    const b = tf.tensor2d(Float32Array.from({ length: n * m }, () => rng.uniform(-1, 1)), [n, m]);
+    const got = matMulTA(a, b), want = tf.matMul(tf.transpose(a), b);
+    assert.equal(got.shape, [k, m]);
+    assert.is(sameBits(got.dataSync() as Float32Array, want.dataSync() as Float32Array), 0, `(${n}x${k})^T by ${n}x${m}`);
+    tf.dispose([a, b, got, want]);
+  }
 });
 
 /** the update the Adam class used to run, in tf ops */
