@@ -1,7 +1,8 @@
 /**
  * Custom TensorFlow.js kernels for the networks' hot spots (issue 15), registered under names of our
- * own ("CactoSin", "CactoSinCos") for the wasm and cpu backends, so nothing of tfjs's own kernels is
- * replaced for other users of the same tfjs instance.
+ * own ("CactoSin", "CactoSinCos" for the wasm and cpu backends, "CactoTranspose" for wasm), so nothing
+ * of tfjs's own kernels is replaced for other users of the same tfjs instance; and the float32 passes
+ * of Adam and the soft target update (adamStep, AdamMoments, lerpStep) over the same WASM.
  *
  * Why: the SIREN critic's sine layers. tfjs-backend-wasm 4.22's Sin and Cos take ~55 ns per element on
  * this machine (a 64x128 tensor: 450 us, against 22 us for a Multiply of the same size), so on the
@@ -62,7 +63,8 @@ export function sinCosInto(x: ArrayLike<number>, s: Float32Array | null, c: Floa
 }
 
 // ---------------------------------------------------------------------------------------------
-// the WASM implementation (assembly/nn.ts): an engine instance of its own, with one staging block
+// the WASM implementation (assembly/nn.ts): an engine instance of its own; a staging block for the
+// kernels' inputs and outputs, and resident blocks for Adam's state (AdamMoments)
 
 interface WasmKernels {
   engine: Engine;
@@ -70,7 +72,7 @@ interface WasmKernels {
   adamF32(x: number, g: number, m: number, v: number, n: number, b1: number, ob1: number, b2: number, ob2: number, c1: number, c2: number, eps: number, nlr: number): void;
   lerpF32(t: number, s: number, n: number, a: number, b: number): void;
   transposeF32(src: number, dst: number, rows: number, cols: number): void;
-  /** the staging block (the only block this engine allocates, so it can be given back and regrown) */
+  /** the staging block (regrown through the free list below when too small) */
   ptr: number;
   /** its size in float32 values */
   cap: number;
