@@ -85,4 +85,27 @@ test("a non-finite actor stops the run with the update's error; serialize refuse
   assert.ok(bad && /config\.actorThread: got "yes", expected a boolean or absent/.test(bad.message), String(bad));
 });
 
+test("a diverged optimiser (v = Infinity) stops runLoop with where it is, before a checkpoint could hold it; the validator names Infinity", async () => {
+  const cfg: CactoConfig = { ...preset("single_integrator", "quick"), updateLoops: [5, 5], episodesPerLoop: 4, batchSize: 8, workers: 0, to: { maxIter: 10 } };
+  const t = await CactoTrainer.create(cfg, 2);
+  try {
+    await t.runLoop();
+    assert.is(t.learner.nonFinite(), null);
+    const st = t.learner.actorOpt.getState();
+    st.v[1].data[3] = Infinity;
+    t.learner.actorOpt.setState(st);
+    assert.is(t.learner.nonFinite(), "actor optimiser v[1][3] = Infinity");
+    let err: Error | null = null;
+    try { await t.runLoop(); } catch (e) { err = e as Error; }
+    assert.ok(err && /the run diverged in loop 2 \(after update 10\): actor optimiser v\[1\]\[\d+\] = Infinity/.test(err.message), String(err));
+    const d = t.serialize();
+    d.learner.actorOpt.v[1].data[3] = Infinity;
+    const { validateCheckpoint } = await import("../src/cacto/validate-checkpoint.js");
+    assert.throws(() => validateCheckpoint(d), /learner\.actorOpt\.v\[1\]\.data\[3\]: got Infinity, expected a finite number/);
+  } finally {
+    await t.close();
+    t.dispose();
+  }
+});
+
 test.run();

@@ -282,6 +282,10 @@ export class CactoTrainer {
       const last = await this.endUpdates();
       if (last !== null) al = last;
     }
+    // a diverged optimiser (e.g. v = Infinity once a gradient passes float32's range) stops the run
+    // here, before its state could replace the last good checkpoint
+    const bad = nUp > 0 ? this.learner.nonFinite() : null;
+    if (bad) throw new Error(`CACTO: the run diverged in loop ${l + 1} (after update ${this.updates}): ${bad}; the trainer's state is not valid for a checkpoint`);
     const t3 = performance.now();
     const prev = this.metrics[this.metrics.length - 1];
     const m: LoopMetrics = {

@@ -25,7 +25,9 @@ class Check {
 
   fail(field: string, v: unknown, expected: string): never {
     let shown: string;
-    try { shown = JSON.stringify(v) ?? String(v); } catch { shown = String(v); }
+    // non-finite numbers as themselves (JSON would show null)
+    if (typeof v === "number" && !Number.isFinite(v)) shown = String(v);
+    else try { shown = JSON.stringify(v) ?? String(v); } catch { shown = String(v); }
     if (shown.length > 80) shown = `${shown.slice(0, 77)}...`;
     throw new RangeError(`${this.where}: ${field}: got ${shown}, expected ${expected}`);
   }

@@ -891,6 +891,32 @@ export class ActorCritic {
     softUpdate(this.target, this.critic, tau);
   }
 
+  /**
+   * Where the learner holds a non-finite value, if anywhere (weights of the three networks, both
+   * optimisers' moments), e.g. "actor optimiser v[0][520] = Infinity"; null when all are finite. A
+   * diverged run (gradients beyond float32) shows here before its controls do.
+   */
+  nonFinite(): string | null {
+    const scan = (what: string, arrays: ArrayLike<number>[]): string | null => {
+      for (let i = 0; i < arrays.length; i++) {
+        const a = arrays[i];
+        for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j])) return `${what}[${i}][${j}] = ${a[j]}`;
+      }
+      return null;
+    };
+    const nets: [string, Network][] = [["actor weights", this.actor], ["critic weights", this.critic], ["target critic weights", this.target]];
+    for (const [what, net] of nets) {
+      const r = scan(what, net.variables().map((v) => v.dataSync() as Float32Array));
+      if (r) return r;
+    }
+    for (const [what, opt] of [["actor optimiser", this.actorOpt], ["critic optimiser", this.criticOpt]] as const) {
+      const st = opt.getState();
+      const r = scan(`${what} m`, st.m.map((t) => t.data)) ?? scan(`${what} v`, st.v.map((t) => t.data));
+      if (r) return r;
+    }
+    return null;
+  }
+
   /** all weights and optimiser state as JSON-able data */
   serialize(): ActorCriticData {
     return {
