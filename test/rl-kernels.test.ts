@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
-import { AdamMoments, adamStep, adamStepJs, kernelImplementation, kernelMemoryBytes, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
+import { AdamMoments, adamStepJs, kernelImplementation, kernelMemoryBytes, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
 import { Actor, ActorCritic, Adam, Critic, matMulBT, matMulTA, matMulW, softUpdate } from "../src/rl/networks.js";
 import { Rng } from "../src/rng.js";
 import { SYSTEMS } from "../src/systems/specs.js";
@@ -182,7 +182,10 @@ test("Adam: WASM, JS and the class give the bits of the tf-op formula, step afte
   const n = 1003;
   let x: Tensor = tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform(-2, 2)));
   let m = tf.zeros([n]) as Tensor, v = tf.zeros([n]) as Tensor;
-  const xw = Float32Array.from(x.dataSync()), mw = new Float32Array(n), vw = new Float32Array(n);
+  const xw = Float32Array.from(x.dataSync());
+  // the WASM path on its own: AdamMoments with its resident x, m, v
+  const mo = new AdamMoments(n);
+  mo.setX(xw);
   const xj = Float32Array.from(xw), mj = new Float32Array(n), vj = new Float32Array(n);
   const variable = tf.variable(x.clone());
   const opt = new Adam([variable], { lr: 3e-3 });
@@ -194,7 +197,7 @@ test("Adam: WASM, JS and the class give the bits of the tf-op formula, step afte
       variable.assign(tf.tensor1d(fresh));
       x.dispose();
       x = tf.tensor1d(fresh);
-      xw.set(fresh);
+      mo.setX(fresh);
       xj.set(fresh);
     }
     const gv = Float32Array.from({ length: n }, () => rng.uniform(-1, 1) * 10 ** rng.uniform(-8, 2));
@@ -203,7 +206,7 @@ test("Adam: WASM, JS and the class give the bits of the tf-op formula, step afte
     tf.dispose([x, m, v]);
     x = x1; m = m1; v = v1;
     const k: AdamConstants = { b1: fr(0.9), ob1: fr(1 - 0.9), b2: fr(0.999), ob2: fr(1 - 0.999), c1: fr(1 - 0.9 ** t), c2: fr(1 - 0.999 ** t), eps: fr(1e-7), nlr: fr(-3e-3) };
-    adamStep(xw, gv, mw, vw, k);
+    xw.set(mo.step(gv, k));
     adamStepJs(xj, gv, mj, vj, k);
     opt.apply([g]);
     g.dispose();
@@ -211,11 +214,13 @@ test("Adam: WASM, JS and the class give the bits of the tf-op formula, step afte
     assert.is(sameBits(xw, want), 0, `wasm, step ${t}`);
     assert.is(sameBits(xj, want), 0, `js, step ${t}`);
     assert.is(sameBits(variable.dataSync() as Float32Array, want), 0, `class, step ${t}`);
+    const [mw, vw] = mo.get();
     assert.is(sameBits(mw, m.dataSync() as Float32Array), 0);
     assert.is(sameBits(vw, v.dataSync() as Float32Array), 0);
   }
-  assert.throws(() => adamStep(new Float32Array(3), new Float32Array(2), new Float32Array(3), new Float32Array(3), { b1: 0, ob1: 0, b2: 0, ob2: 0, c1: 1, c2: 1, eps: 1, nlr: 0 }), /arrays of 3 and 2 values/);
+  assert.throws(() => new AdamMoments(3).step(new Float32Array(2), { b1: 0, ob1: 0, b2: 0, ob2: 0, c1: 1, c2: 1, eps: 1, nlr: 0 }), /arrays of 3 and 2 values/);
   assert.throws(() => opt.apply([tf.zeros([5])]), /gradient 0 has 5 values for a variable of 1003/);
+  mo.dispose();
   tf.dispose([x, m, v, variable]);
 });
 

@@ -2,7 +2,7 @@
  * Custom TensorFlow.js kernels for the networks' hot spots (issue 15), registered under names of our
  * own ("CactoSin", "CactoSinCos" for the wasm and cpu backends, "CactoTranspose" for wasm), so nothing
  * of tfjs's own kernels is replaced for other users of the same tfjs instance; and the float32 passes
- * of Adam and the soft target update (adamStep, AdamMoments, lerpStep) over the same WASM.
+ * of Adam and the soft target update (AdamMoments, lerpStep) over the same WASM.
  *
  * Why: the SIREN critic's sine layers. tfjs-backend-wasm 4.22's Sin and Cos take ~55 ns per element on
  * this machine (a 64x128 tensor: 450 us, against 22 us for a Multiply of the same size), so on the
@@ -180,7 +180,7 @@ const fr = Math.fround;
 
 /**
  * One Adam step in place on x, m, v (float32 arrays of one length) with gradient g: the operations of
- * the tf-op formula, each rounded to float32 (the JS reference; `adamStep` is the fast path)
+ * the tf-op formula, each rounded to float32 (the JS reference and fallback; AdamMoments.step runs it in WASM)
  */
 export function adamStepJs(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamConstants): void {
   const { b1, ob1, b2, ob2, c1, c2, eps, nlr } = k;
@@ -199,27 +199,6 @@ function checkLengths(what: string, n: number, arrays: Float32Array[]): void {
   for (const a of arrays) if (a.length !== n) throw new RangeError(`${what}: arrays of ${n} and ${a.length} values`);
 }
 
-/** adamStepJs's update through the engine's WASM (f32x4; same bits) when loaded, else adamStepJs */
-export function adamStep(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamConstants): void {
-  const n = x.length;
-  checkLengths("adamStep", n, [g, m, v]);
-  const w = wasm;
-  if (!w || n === 0) {
-    adamStepJs(x, g, m, v, k);
-    return;
-  }
-  const xp = stage(w, 4 * n), gp = xp + 4 * n, mp = xp + 8 * n, vp = xp + 12 * n;
-  const buf = w.engine.exports.memory.buffer;
-  new Float32Array(buf, xp, n).set(x);
-  new Float32Array(buf, gp, n).set(g);
-  new Float32Array(buf, mp, n).set(m);
-  new Float32Array(buf, vp, n).set(v);
-  w.adamF32(xp, gp, mp, vp, n, k.b1, k.ob1, k.b2, k.ob2, k.c1, k.c2, k.eps, k.nlr);
-  x.set(new Float32Array(buf, xp, n));
-  m.set(new Float32Array(buf, mp, n));
-  v.set(new Float32Array(buf, vp, n));
-}
-
 const blockRegistry = typeof FinalizationRegistry === "function"
   ? new FinalizationRegistry<{ bytes: number; ptr: number }>((b) => freeBlock(b.bytes, b.ptr))
   : null;
@@ -227,7 +206,7 @@ const blockRegistry = typeof FinalizationRegistry === "function"
 /**
  * Adam's state for n parameters: the moments m and v and a copy of the parameters x, kept in the
  * kernel engine's memory when the WASM kernels are loaded (so a step copies only the gradient in and
- * uploads x from there), else in JS arrays. `step` is adamStep's update (the same bits either way).
+ * uploads x from there), else in JS arrays. `step` is adamStepJs's update (the same bits either way).
  * The owner keeps x in sync: `setX` after the parameters changed elsewhere.
  */
 export class AdamMoments {

@@ -189,9 +189,11 @@ export abstract class Network {
     return this.variables().map(toData);
   }
 
-  /** the weights as float32 arrays, in variables() order (copies) */
+  /** the weights as float32 arrays, in variables() order (copies: the wasm backend's dataSync copies
+   * already; other backends may hand out their own array) */
   weightArrays(): Float32Array[] {
-    return this.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    const own = tf.getBackend() === "wasm";
+    return this.variables().map((v) => (own ? v.dataSync() as Float32Array : Float32Array.from(v.dataSync() as Float32Array)));
   }
 
   /** set the weights from float32 arrays in variables() order (sizes must match) */
