@@ -36,6 +36,8 @@ export interface ConvergenceOptions {
   long?: number;
   /** solver options on top of the systems' defaults */
   options?: SolveOptions;
+  /** an engine build to run instead of this package's (A/B of two builds) */
+  wasm?: Uint8Array;
 }
 
 export const BUDGETS = [100, 200, 500] as const;
@@ -93,7 +95,7 @@ function quantile(sorted: number[], q: number): number {
 export async function runConvergenceBench(
   o: ConvergenceOptions, emit: (row: ConvergenceRow | EvalRow) => void,
 ): Promise<void> {
-  const engine = await Engine.create();
+  const engine = await Engine.create(o.wasm ? { wasm: o.wasm } : {});
   const count = o.problems ?? 200;
   const long = o.long ?? 3000;
   const base = o.options ?? {};

@@ -68,6 +68,17 @@ function accel(p: usize, x: usize, u: usize): void {
   a2 = i02 * f0 + i12 * f1 + i22 * f2;
 }
 
+// M^-1 (i00 i01 i02 i11 i12 i22) and a (a0 a1 a2) at one state, for the curvature (curvature.ts)
+const ACC: usize = memory.data(8 * 9, 16);
+
+/** computes M^-1 and the accelerations at (x, u); returns the address of [i00 i01 i02 i11 i12 i22 a0 a1 a2] */
+export function armAccelTerms(p: usize, x: usize, u: usize): usize {
+  accel(p, x, u);
+  st(ACC, 0, i00); st(ACC, 1, i01); st(ACC, 2, i02); st(ACC, 3, i11); st(ACC, 4, i12); st(ACC, 5, i22);
+  st(ACC, 6, a0); st(ACC, 7, a1); st(ACC, 8, a2);
+  return ACC;
+}
+
 export function armStep(p: usize, x: usize, u: usize, out: usize): void {
   const dt = par(p, P_DT);
   accel(p, x, u);

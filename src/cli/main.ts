@@ -98,6 +98,7 @@ const BENCH_FLAGS: Record<string, FlagSpec> = {
   seed: { type: "int", help: "convergence: seed of the problem draw (default 12345)" },
   long: { type: "int", help: "convergence: iterations of the long runs that define the best cost (default 3000)" },
   options: { type: "string", help: "convergence: solver options as JSON, e.g. '{\"hessian\":\"gauss-newton\",\"muFactor\":10}'" },
+  engine: { type: "string", help: "convergence: an engine build (.wasm) to run instead of this package's, e.g. an older build to compare with" },
   updates: { type: "int", help: "learn: timed network updates per case (default 200)" },
   presets: { type: "string", help: "learn: comma-separated presets (default quick,reference)" },
   help: { type: "boolean", help: "this help" },
@@ -235,12 +236,17 @@ async function cmdBench(argv: string[]): Promise<number> {
     for (const f of ["problems", "long"] as const) {
       if (flags[f] !== undefined && !((flags[f] as number) >= 1)) throw new UsageError(`--${f}: got ${flags[f]}, expected an integer >= 1`);
     }
+    let wasm: Uint8Array | undefined;
+    if (flags.engine !== undefined) {
+      const { readFileSync } = await import("node:fs");
+      try { wasm = readFileSync(flags.engine as string); } catch (err) { throw new UsageError(`--engine: got ${JSON.stringify(flags.engine)}, expected a readable .wasm file (${(err as Error).message})`); }
+    }
     const { runConvergenceBench, formatConvergenceRow } = await import("../../bench/convergence.js");
     const { machine } = await import("../../bench/solver.js");
     const { formatBenchRow } = await import("../../bench/format.js");
     out(flags.json ? JSON.stringify(machine()) : formatBenchRow(machine()));
     await runConvergenceBench(
-      { systems: systems as SystemName[] | undefined, problems: flags.problems as number | undefined, seed: flags.seed as number | undefined, long: flags.long as number | undefined, options },
+      { systems: systems as SystemName[] | undefined, problems: flags.problems as number | undefined, seed: flags.seed as number | undefined, long: flags.long as number | undefined, options, wasm },
       (row) => out(flags.json ? JSON.stringify(row) : formatConvergenceRow(row)),
     );
     return 0;

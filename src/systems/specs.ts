@@ -214,8 +214,8 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     ].map((q) => [...q, 0, 0, 0]),
     nstepReturn: 50, positionIndex: null,
     extra: { link: 10, mass: 0.5, iz: (0.5 * 100) / 3, baseX: -7, baseY: 0 },
-    // an exact iteration costs ~1.8x a Gauss-Newton one here (curvature by differenced Jacobians);
-    // "auto" is cheaper but converges less often (docs/convergence.md)
+    // hybrid converges more often than Gauss-Newton and, with the analytic curvature, costs less per
+    // converged solve (docs/convergence.md)
     solverDefaults: { hessian: "hybrid", muFactor: 2, reg: "quu" },
   },
 };

@@ -48,12 +48,16 @@ export class Manipulator extends BenchmarkModel {
   private readonly jy = new Float64Array(NQ);
   private readonly cphi = new Float64Array(NQ);
   private readonly sphi = new Float64Array(NQ);
-  /** stepHess differencing scratch: perturbed x, A at x +- e_j, B at x +- e_j */
-  private readonly hxs = new Float64Array(NX);
-  private readonly hap = new Float64Array(NX * NX);
-  private readonly ham = new Float64Array(NX * NX);
-  private readonly hbp = new Float64Array(NX * NU);
-  private readonly hbm = new Float64Array(NX * NU);
+  /** stepHess scratch: A, B at x; mu = M^-1 lambda; the 9x9 Hessian over z = (x, u); da/dz (3x9); w_n = dM/dq_n mu */
+  private readonly ha = new Float64Array(NX * NX);
+  private readonly hb = new Float64Array(NX * NU);
+  private readonly hmu = new Float64Array(NQ);
+  private readonly hlam = new Float64Array(NQ);
+  private readonly hg = new Float64Array(81);
+  private readonly hdz = new Float64Array(27);
+  private readonly hw = new Float64Array(9);
+  /** d^3M/(dq_k dq_n dq_p) at offset ((k*3+n)*3+p)*9 */
+  private readonly dddm = new Float64Array(243);
 
   constructor(params: Float64Array) {
     super(params, NX, NU, 3, 3);
@@ -214,42 +218,82 @@ export class Manipulator extends BenchmarkModel {
   }
 
   /**
-   * lam-contracted curvature (exact DDP) as assembly/models/curvature.ts armStepHess: Hxx, Hux by
-   * central differences of lam^T A and lam^T B over x with step 1e-5 (1 + |x_j|), Hxx symmetrised.
-   * B = dt M(q)^-1 does not depend on u, so Huu = 0 (and lam^T dA/du = Hux^T is the same block).
+   * lam-contracted curvature (exact DDP), analytic. Only a = M^-1 (tau - h) is nonlinear; with
+   * lambda = dt lam[3..5] and mu = M^-1 lambda, twice differentiating M a = tau - h gives
+   *   lambda . d2a/dz_i dz_j = -d2(mu . h)/dz_i dz_j - mu . M_ij a - w_i . a_j - w_j . a_i,
+   * w_i = (dM/dz_i) mu, mu held fixed. Here h comes from the Christoffel form
+   *   h_i = sum_km C_ikm dq_k dq_m,  C_ikm = dM_im/dq_k - 1/2 dM_km/dq_i,
+   * so its second q-derivatives need d^3M/dq^3 (the WASM kernel, curvature.ts, differentiates the
+   * expanded sin/cos form instead); a_j = da/dz_j is read off this model's own stepDiff.
    */
   stepHess(Hxx: Float64Array, Huu: Float64Array, Hux: Float64Array, x: Float64Array, u: Float64Array, lam: Float64Array): boolean {
-    const { hxs: xs, hap: ap, ham: am, hbp: bp, hbm: bm } = this;
-    for (let i = 0; i < NX; i++) xs[i] = x[i];
-    for (let j = 0; j < NX; j++) {
-      const xj = x[j];
-      const e = 1e-5 * (1.0 + Math.abs(xj));
-      xs[j] = xj + e;
-      this.stepDiff(ap, bp, xs, u);
-      xs[j] = xj - e;
-      this.stepDiff(am, bm, xs, u);
-      xs[j] = xj;
-      const inv = 0.5 / e;
-      // column j: Hxx[i][j] = sum_r lam_r dA[r][i]/dx_j ; Hux[i][j] = sum_r lam_r dB[r][i]/dx_j
-      for (let i = 0; i < NX; i++) {
-        let sv = 0;
-        for (let r = 0; r < NX; r++) sv += lam[r] * (ap[r * NX + i] - am[r * NX + i]);
-        Hxx[i * NX + j] = sv * inv;
-      }
-      for (let i = 0; i < NU; i++) {
-        let sv = 0;
-        for (let r = 0; r < NX; r++) sv += lam[r] * (bp[r * NU + i] - bm[r * NU + i]);
-        Hux[i * NX + j] = sv * inv;
+    const dt = this.params[P.DT];
+    const { ha, hb, hmu: mu, hlam: lamv, hg: G, hdz: da, hw: w, dm, ddm, dddm, minv, acc, k1, k2, k12 } = this;
+    this.stepDiff(ha, hb, x, u); // also leaves M^-1, dM, d2M and the accelerations acc for this x
+    for (let i = 0; i < NQ; i++) lamv[i] = dt * lam[3 + i];
+    mulSym3(mu, minv, lamv);
+    // da_i/dz_j: rows 3.. of [A B] without the identity, over dt
+    for (let i = 0; i < NQ; i++) {
+      for (let j = 0; j < NX; j++) da[i * 9 + j] = (ha[(3 + i) * NX + j] - (j === 3 + i ? 1 : 0)) / dt;
+      for (let m = 0; m < NU; m++) da[i * 9 + NX + m] = hb[(3 + i) * NU + m] / dt;
+    }
+    // third q-derivatives of M: the k-th derivative of cos(theta) is cos(theta + k pi/2)
+    const th = [0, x[1], x[2], x[1] + x[2]];
+    const dcos = (t: number, k: number) => Math.cos(t + k * Math.PI / 2);
+    dddm.fill(0);
+    for (let k = 1; k < NQ; k++) for (let n = 1; n < NQ; n++) for (let p = 1; p < NQ; p++) {
+      const off = ((k * 3 + n) * 3 + p) * 9;
+      const all1 = k === 1 && n === 1 && p === 1, all2 = k === 2 && n === 2 && p === 2;
+      for (let e = 0; e < 9; e++) {
+        dddm[off + e] = (all1 ? dcos(th[1], 3) * k1[e] : 0) + (all2 ? dcos(th[2], 3) * k2[e] : 0) + dcos(th[3], 3) * k12[e];
       }
     }
-    // exact second derivatives are symmetric; the differences are symmetrised
-    for (let i = 0; i < NX; i++) {
-      for (let j = i + 1; j < NX; j++) {
-        const v = 0.5 * (Hxx[i * NX + j] + Hxx[j * NX + i]);
-        Hxx[i * NX + j] = v; Hxx[j * NX + i] = v;
+    // w_n = dM/dq_n mu
+    for (let n = 0; n < NQ; n++) for (let i = 0; i < NQ; i++) {
+      w[n * 3 + i] = dm[9 * n + 3 * i] * mu[0] + dm[9 * n + 3 * i + 1] * mu[1] + dm[9 * n + 3 * i + 2] * mu[2];
+    }
+    const v = [x[3], x[4], x[5]];
+    const dM = (k: number, r: number, c: number) => dm[9 * k + 3 * r + c];
+    const ddM = (k: number, n: number, r: number, c: number) => ddm[(3 * k + n) * 9 + 3 * r + c];
+    const dddM = (k: number, n: number, p: number, r: number, c: number) => dddm[((3 * k + n) * 3 + p) * 9 + 3 * r + c];
+    G.fill(0);
+    for (let zi = 0; zi < 9; zi++) {
+      for (let zj = zi; zj < 9; zj++) {
+        let s = 0; // d2(mu . h)/dz_i dz_j
+        const qi = zi < NQ, qj = zj < NQ, vi = zi >= NQ && zi < NX, vj = zj >= NQ && zj < NX;
+        for (let i = 0; i < NQ; i++) {
+          let t = 0;
+          if (qi && qj) {
+            for (let k = 0; k < NQ; k++) for (let m = 0; m < NQ; m++) {
+              t += (dddM(k, zi, zj, i, m) - 0.5 * dddM(i, zi, zj, k, m)) * v[k] * v[m];
+            }
+          } else if ((qi && vj) || (vi && qj)) {
+            const n = qi ? zi : zj, b = (qi ? zj : zi) - NQ;
+            for (let k = 0; k < NQ; k++) {
+              t += (ddM(k, n, i, b) - 0.5 * ddM(i, n, k, b) + ddM(b, n, i, k) - 0.5 * ddM(i, n, b, k)) * v[k];
+            }
+          } else if (vi && vj) {
+            const a = zi - NQ, b = zj - NQ;
+            t = dM(a, i, b) - 0.5 * dM(i, a, b) + dM(b, i, a) - 0.5 * dM(i, b, a);
+          }
+          s += mu[i] * t;
+        }
+        let g = -s;
+        if (qi && qj) {
+          for (let r = 0; r < NQ; r++) for (let c = 0; c < NQ; c++) g -= mu[r] * ddM(zi, zj, r, c) * acc[c];
+        }
+        for (let r = 0; r < NQ; r++) {
+          if (qi) g -= w[zi * 3 + r] * da[r * 9 + zj];
+          if (qj) g -= w[zj * 3 + r] * da[r * 9 + zi];
+        }
+        G[zi * 9 + zj] = g; G[zj * 9 + zi] = g;
       }
     }
-    Huu.fill(0, 0, NU * NU);
+    for (let i = 0; i < NX; i++) for (let j = 0; j < NX; j++) Hxx[i * NX + j] = G[i * 9 + j];
+    for (let m = 0; m < NU; m++) {
+      for (let j = 0; j < NX; j++) Hux[m * NX + j] = G[(NX + m) * 9 + j];
+      for (let c = 0; c < NU; c++) Huu[m * NU + c] = G[(NX + m) * 9 + NX + c];
+    }
     return true;
   }
 
