@@ -3,7 +3,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { rSquared, saturationShare, costToGo, MAX_ROWS } from "../src/cacto/diagnostics.js";
-import { CactoTrainer } from "../src/cacto/trainer.js";
+import { CactoTrainer, storableSolve } from "../src/cacto/trainer.js";
+import { Engine } from "../src/wasm/engine.js";
+import { Solver } from "../src/to/solver.js";
 import { preset } from "../src/cacto/presets.js";
 import { normaliseStates } from "../src/rl/normalise.js";
 import type { SolveResult } from "../src/to/types.js";
@@ -24,6 +26,39 @@ test("saturationShare counts |u| > 0.95 umax per control; costToGo sums the tail
   assert.is(saturationShare([[1.91, 0.5, -1.9, -0.96]], [2, 1]), 0.5); // 1.91 > 1.9 yes, 0.5 no, -1.9 no, -0.96 yes
   assert.ok(Number.isNaN(saturationShare([], [1])));
   assert.equal(Array.from(costToGo([1, 2, 3])), [6, 5, 3]);
+});
+
+test("storableSolve: failed solves (non-finite, regularisation-limit) and values beyond float32 stay out of the buffer", async () => {
+  // real engine results: the manipulator warm-started with torques at their bounds (what a saturated
+  // actor proposes); one rollout diverges (non-finite), one leaves no acceptable step (regularisation-limit)
+  const s = new Solver(await Engine.create(), "manipulator");
+  const x0 = [1.98, -0.17, 1.10, -0.20, -0.22, -0.52], N = 98;
+  const warm = (u: number[]) => { const U = new Float64Array(N * 3); for (let k = 0; k < N; k++) U.set(u, 3 * k); return { U }; };
+  const good = s.solve({ x0, horizon: N, warmStart: warm([200, 200, 200]) });
+  const regLimit = s.solve({ x0, horizon: N, warmStart: warm([200, 200, -200]) });
+  const nonFinite = s.solve({ x0, horizon: N, warmStart: warm([-200, 200, -200]) });
+  assert.is(good.statusName, "converged");
+  assert.is(regLimit.statusName, "regularisation-limit");
+  assert.ok(Number.isFinite(regLimit.cost), "the regularisation-limit solve has a finite cost (what used to let it in)");
+  assert.is(nonFinite.statusName, "non-finite");
+  assert.is(storableSolve(good), true);
+  assert.is(storableSolve(regLimit), false);
+  assert.is(storableSolve(nonFinite), false);
+  // a finite solve whose values overflow float32 (states of 1e110 and a cost of 1e220 were seen)
+  const withX = (i: number, v: number) => { const X = good.X.slice(); X[i] = v; return { ...good, X }; };
+  assert.is(storableSolve(withX(7, 1e110)), false);
+  assert.is(storableSolve(withX(7, NaN)), false);
+  assert.is(storableSolve(withX(7, 3e38)), true); // within float32's range
+  const costs = good.costs.slice(); costs[3] = 2e38; costs[4] = 2e38; // each fits, their sum does not
+  assert.is(storableSolve({ ...good, costs }), false);
+  assert.is(storableSolve({ ...good, cost: 1e220 }), false);
+  const Vx = good.Vx.slice(); Vx[0] = Infinity;
+  assert.is(storableSolve({ ...good, Vx }), false);
+  // dropUnconverged keeps converged solves only
+  const stopped = { ...good, statusName: "max-iterations" } as SolveResult;
+  assert.is(storableSolve(stopped), true);
+  assert.is(storableSolve(stopped, true), false);
+  assert.is(storableSolve(good, true), true);
 });
 
 test("trainer diagnostics: held-out R^2 equals a recomputation with the pre-update critic; shares add up; dropUnconverged", async () => {

@@ -47,7 +47,7 @@ export interface UpdatePhases {
 export interface LoopMetrics {
   loop: number;
   episodes: number;
-  /** TO solves dropped (non-finite; with dropUnconverged also the unconverged ones) */
+  /** TO solves dropped (see `storableSolve`: failed or overflowing ones; with dropUnconverged also the unconverged) */
   failed: number;
   /** mean TO cost of the loop's episodes (kept ones) */
   meanToCost: number;
@@ -256,7 +256,7 @@ export class CactoTrainer {
     const t2 = performance.now();
     let failed = 0, costSum = 0, itSum = 0, kept = 0;
     const statuses: Record<string, number> = {};
-    const keep = (r: SolveResult) => r.statusName !== "non-finite" && Number.isFinite(r.cost) && (!cfg.dropUnconverged || finishedSolve(r));
+    const keep = (r: SolveResult) => storableSolve(r, !!cfg.dropUnconverged);
     // before the episodes enter the buffer: the critic's fit on them is a held-out one
     const diagnostics = this.diagnose(starts, results, warm, keep);
     results.forEach((r, i) => {
@@ -462,6 +462,31 @@ export class CactoTrainer {
   dispose(): void {
     this.learner.dispose();
   }
+}
+
+/** the largest finite float32: the buffer and the networks hold float32 */
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Whether a TO solve's episode may enter the replay buffer. Dropped: a solve that failed ("non-finite",
+ * or "regularisation-limit": no acceptable step could be found, so its trajectory may be nothing but
+ * the warm start and its V_x need not belong to it), any solve with a value the buffer or the critic's
+ * float32 targets cannot hold (a state, a V_x entry, or the sum of |costs| beyond float32's range or
+ * not finite), and with `dropUnconverged` (the reference's success rule) every solve that did not meet
+ * a stopping rule. Why the overflow check: an actor warm start saturated at the torque bounds can make
+ * the manipulator's explicit-Euler rollout blow up to states of 1e110 and a finite cost of 1e220; stored,
+ * its TD target became Infinity in float32 and the networks NaN in one update (quick preset, seed 3).
+ */
+export function storableSolve(r: SolveResult, dropUnconverged = false): boolean {
+  if (r.statusName === "non-finite" || r.statusName === "regularisation-limit") return false;
+  if (dropUnconverged && !finishedSolve(r)) return false;
+  if (!(Math.abs(r.cost) <= F32_MAX)) return false;
+  let sum = 0;
+  for (let i = 0; i < r.costs.length; i++) sum += Math.abs(r.costs[i]);
+  if (!(sum <= F32_MAX)) return false;
+  for (let i = 0; i < r.X.length; i++) if (!(Math.abs(r.X[i]) <= F32_MAX)) return false;
+  for (let i = 0; i < r.Vx.length; i++) if (!(Math.abs(r.Vx[i]) <= F32_MAX)) return false;
+  return true;
 }
 
 /**

@@ -38,7 +38,7 @@ export class ProgressReporter {
       const done = this.updatesBefore + this.updateLoops.slice(this.loopsBefore, p.loop).reduce((a, b) => a + b, 0) + p.done;
       this.doneUpdates = done;
       const bar = "#".repeat(Math.round((20 * p.done) / p.total)).padEnd(20, ".");
-      msg = `loop ${p.loop + 1}/${p.loops} [${bar}] updates ${done}/${this.totalUpdates}  critic ${p.criticLoss?.toExponential(2)}  actor ${p.actorLoss?.toExponential(2)}  ETA ${fmtTime(this.eta(p.loop, p.done))}`;
+      msg = `loop ${p.loop + 1}/${p.loops} [${bar}] updates ${done}/${this.totalUpdates}  critic ${loss(p.criticLoss)}  actor ${loss(p.actorLoss)}  ETA ${fmtTime(this.eta(p.loop, p.done))}`;
     } else if (p.phase === "done" && p.metrics) {
       const m = p.metrics;
       this.updateRate = m.updates / Math.max(1e-9, m.updateSeconds) || this.updateRate;
@@ -73,4 +73,9 @@ export function formatDiagnostics(m: LoopMetrics): string {
   const p = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : "-");
   return `held-out critic R^2 (before this loop's updates): V ${f(d.heldOutR2)}, V at first states ${f(d.heldOutR2First)}, V_x ${f(d.heldOutR2Vx)}; ` +
     `TO converged ${p(d.converged)}, stopped ${p(d.stopped)}, dropped ${p(d.dropped)}; actor saturated ${p(d.saturation)}, actor alone ${Number.isFinite(d.actorAloneCost) ? d.actorAloneCost.toFixed(1) : "-"}`;
+}
+
+/** a loss for the progress line; "pending" while none is known yet (the actor thread's first step) */
+function loss(v: number | undefined): string {
+  return v === undefined || Number.isNaN(v) ? "pending" : v.toExponential(2);
 }
