@@ -4,15 +4,28 @@
 // seed), the sd over seeds of the first sweep, seeds holding (experiment S's rule) and the mean share
 // of starts where the actor is worse by > 1.
 //
-//   node bench/compare-sweeps.mjs <before results.json> <after results.json>
+//   node bench/compare-sweeps.mjs <before results.json> <after results.json> [--any-method]
+//
+// --any-method pairs cells by system and seed alone (two sweeps of one system with different methods,
+// e.g. the preset against plain CACTO); each sweep must then hold one method per system.
 import { readFileSync } from "node:fs";
 
-const [fa, fb] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const anyMethod = args.includes("--any-method");
+const [fa, fb] = args.filter((a) => a !== "--any-method");
 if (!fa || !fb) {
-  process.stderr.write("usage: node bench/compare-sweeps.mjs <before results.json> <after results.json>\n");
+  process.stderr.write("usage: node bench/compare-sweeps.mjs <before results.json> <after results.json> [--any-method]\n");
   process.exit(2);
 }
-const load = (f) => new Map(JSON.parse(readFileSync(f, "utf8")).results.map((r) => [`${r.cell.system}|${r.cell.method}|${r.seed}`, r]));
+const load = (f) => {
+  const m = new Map();
+  for (const r of JSON.parse(readFileSync(f, "utf8")).results) {
+    const key = `${r.cell.system}|${anyMethod ? "*" : r.cell.method}|${r.seed}`;
+    if (m.has(key)) throw new Error(`${f}: two cells for ${key} (--any-method needs one method per system)`);
+    m.set(key, r);
+  }
+  return m;
+};
 const A = load(fa), B = load(fb);
 // xoshiro-free, deterministic: a 32-bit LCG is enough for resampling indices
 let state = 12345;

@@ -79,7 +79,14 @@ export function sweepReport(dir: string): { file: string; results: CellResult[] 
     return [k, `${rs.length}/${planned(k)}`, fmt(f.mean), fmt(f.median), `${fmt(f.min)} .. ${fmt(f.max)}`, `${rs.filter((r) => holds(r.paired.fresh)).length}/${rs.length}`,
       fmt(e.mean), fmt(e.median), `${rs.filter((r) => holds(r.paired.eval)).length}/${rs.length}`, tr.mean.toFixed(0)];
   });
-  const cellRows = results.map((r) => [r.cell.id, pct(r.trainConverged), fmt(r.mean.fresh.zeros), fmt(r.mean.fresh.actor), fmt(r.paired.fresh.meanDiff),
+  // the last loop's held-out critic fit (R^2 of V, of V at the episodes' first states, of V_x) and the actor's saturation
+  const r2 = (v: number | undefined) => (v === undefined || v === null || !Number.isFinite(v) ? "-" : v.toFixed(2));
+  const fit = (r: CellResult) => {
+    const d = r.lastDiagnostics;
+    return d ? `${r2(d.heldOutR2)} / ${r2(d.heldOutR2First)} / ${r2(d.heldOutR2Vx)}` : "-";
+  };
+  const sat = (r: CellResult) => (r.lastDiagnostics && Number.isFinite(r.lastDiagnostics.saturation) ? pct(r.lastDiagnostics.saturation!) : "-");
+  const cellRows = results.map((r) => [r.cell.id, pct(r.trainConverged), fit(r), sat(r), fmt(r.mean.fresh.zeros), fmt(r.mean.fresh.actor), fmt(r.paired.fresh.meanDiff),
     `[${fmt(r.paired.fresh.ci95[0])}, ${fmt(r.paired.fresh.ci95[1])}]`, pct(r.paired.fresh.worseShare), holds(r.paired.fresh) ? "yes" : "no",
     fmt(r.paired.eval.meanDiff), holds(r.paired.eval) ? "yes" : "no", r.trainSeconds.toFixed(0), r.evalSeconds.toFixed(0), r.resumedFromLoop ? `loop ${r.resumedFromLoop}` : "-", r.host]);
   const md = [
@@ -92,7 +99,7 @@ export function sweepReport(dir: string): { file: string; results: CellResult[] 
     ...[...groups].map(([k, rs]) => `- ${k}: fresh starts hold on ${rs.filter((r) => holds(r.paired.fresh)).length} of ${rs.length} seeds, evaluation states on ${rs.filter((r) => holds(r.paired.eval)).length} of ${rs.length} (target: 8 of 10).`), "",
     ...(failed.length ? ["## Failed cells", "", ...failed.map((f) => `- ${f.id}: ${f.reason || `exit ${f.code}`} (log: cells/${f.id}/log.txt)`), ""] : []),
     "## Cells", "",
-    mdTable(["cell", "training TO converged", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "worse by > 1", "holds", "eval: actor - zeros", "holds", "train s", "eval s", "resumed from", "host"], cellRows), "",
+    mdTable(["cell", "training TO converged", "critic held-out R^2 at the last loop (its new episodes, before its updates): V / V at first states / V_x", "actor saturated", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "worse by > 1", "holds", "eval: actor - zeros", "holds", "train s", "eval s", "resumed from", "host"], cellRows), "",
   ].join("\n");
   const file = writeExperiment(dir, md, { plan, results, failed });
   return { file, results };
