@@ -184,7 +184,7 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     vxxReg: (o.reg ?? "quu") === "vxx",
     muInit: o.muInit ?? 0,
     muMin: o.muMin ?? 1e-9,
-    muMax: o.muMax ?? 1e10,
+    muMax: o.muMax ?? 1e20,
     muFactor: o.muFactor ?? 10,
     lsSteps: o.lsSteps ?? 10,
     armijo: o.armijo ?? 0.1,

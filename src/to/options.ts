@@ -71,7 +71,7 @@ export function normaliseOptions(
     throw new TypeError(`options.box: got ${show(opts.box)}, expected true, false, null or { lower, upper }`);
   }
   const muMin = checkNumber("options.muMin", opts.muMin ?? 1e-9, 0, 1e300, { openLo: true });
-  const muMax = checkNumber("options.muMax", opts.muMax ?? 1e10, muMin, 1e300);
+  const muMax = checkNumber("options.muMax", opts.muMax ?? 1e20, muMin, 1e300);
   const cv = opts.computeVxx ?? false;
   if (typeof cv !== "boolean") throw new TypeError(`options.computeVxx: got ${show(cv)}, expected a boolean`);
   let terminal: NormalisedOptions["terminal"] = null;

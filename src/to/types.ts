@@ -19,6 +19,7 @@ export interface SolveOptions {
   reg?: "quu" | "vxx";
   muInit?: number;
   muMin?: number;
+  /** regularisation cap: mu beyond it ends the solve with regularisation-limit (default 1e20) */
   muMax?: number;
   muFactor?: number;
   /** line-search steps: alpha = 1, 1/2, ... (default 10) */
