@@ -109,14 +109,22 @@ export class ActorThread {
    * rate lr. Blocks while MAX_AHEAD steps are still running; throws the thread's error if a step failed.
    */
   step(update: number, lr: number, xa: Float64Array, ka: Int32Array, learner: ActorCritic): void {
-    const t0 = Date.now();
     let done = Atomics.load(this.ctl, CTL.DONE);
+    // time waited without any step finishing; one wait counts at most 2 s, so a suspended process
+    // (SIGSTOP, a sleeping machine: the clock runs on, neither thread does) is not taken for a stall
+    let stalled = 0;
     while (this.posted - done >= MAX_AHEAD) {
       this.throwIfFailed();
+      const w0 = Date.now();
       Atomics.wait(this.ctl, CTL.DONE, done, 1000);
       const now = Atomics.load(this.ctl, CTL.DONE);
-      if (now === done && Date.now() - t0 > STALL_MS) throw new Error(`actor thread: no step finished for ${STALL_MS / 1000} s`);
-      done = now;
+      if (now !== done) {
+        stalled = 0;
+        done = now;
+        continue;
+      }
+      stalled += Math.min(Date.now() - w0, 2000);
+      if (stalled > STALL_MS) throw new Error(`actor thread: no step finished for ${STALL_MS / 1000} s`);
     }
     const critic = learner.critic.weightArrays();
     this.send({ type: "step", update, lr, xa, ka, critic }, [xa.buffer as ArrayBuffer, ka.buffer as ArrayBuffer, ...critic.map((a) => a.buffer as ArrayBuffer)]);
