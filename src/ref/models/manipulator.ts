@@ -237,15 +237,14 @@ export class Manipulator extends BenchmarkModel {
       for (let j = 0; j < NX; j++) da[i * 9 + j] = (ha[(3 + i) * NX + j] - (j === 3 + i ? 1 : 0)) / dt;
       for (let m = 0; m < NU; m++) da[i * 9 + NX + m] = hb[(3 + i) * NU + m] / dt;
     }
-    // third q-derivatives of M: the k-th derivative of cos(theta) is cos(theta + k pi/2)
-    const th = [0, x[1], x[2], x[1] + x[2]];
-    const dcos = (t: number, k: number) => Math.cos(t + k * Math.PI / 2);
+    // third q-derivatives of M: d3/dtheta3 cos(theta) = sin(theta), for theta = q1, q2, q1 + q2
+    const s1 = Math.sin(x[1]), s2 = Math.sin(x[2]), s12 = Math.sin(x[1] + x[2]);
     dddm.fill(0);
     for (let k = 1; k < NQ; k++) for (let n = 1; n < NQ; n++) for (let p = 1; p < NQ; p++) {
       const off = ((k * 3 + n) * 3 + p) * 9;
       const all1 = k === 1 && n === 1 && p === 1, all2 = k === 2 && n === 2 && p === 2;
       for (let e = 0; e < 9; e++) {
-        dddm[off + e] = (all1 ? dcos(th[1], 3) * k1[e] : 0) + (all2 ? dcos(th[2], 3) * k2[e] : 0) + dcos(th[3], 3) * k12[e];
+        dddm[off + e] = (all1 ? s1 * k1[e] : 0) + (all2 ? s2 * k2[e] : 0) + s12 * k12[e];
       }
     }
     // w_n = dM/dq_n mu
