@@ -51,13 +51,10 @@ export function armStepHess(p: usize, x: usize, u: usize, lam: usize, Hxx: usize
   const dt = par(p, P_DT);
   const l = par(p, P_MA_LINK);
   const L = l * l * par(p, P_MA_MASS);
-  const acc = armAccelTerms(p, x, u); // M^-1 entries and a, from the model
-  const i00 = load<f64>(acc), i01 = load<f64>(acc, 8), i02 = load<f64>(acc, 16);
-  const i11 = load<f64>(acc, 24), i12 = load<f64>(acc, 32), i22 = load<f64>(acc, 40);
-  const a0 = load<f64>(acc, 48), a1 = load<f64>(acc, 56), a2 = load<f64>(acc, 64);
-  const q1 = ld(x, 1), q2 = ld(x, 2);
-  const s1 = Math.sin(q1), s2 = Math.sin(q2), s12 = Math.sin(q1 + q2);
-  const c1 = Math.cos(q1), c2 = Math.cos(q2), c12 = Math.cos(q1 + q2);
+  const acc = armAccelTerms(p, x, u); // M^-1 entries, a and the sines and cosines, from the model
+  const i00 = ld(acc, 0), i01 = ld(acc, 1), i02 = ld(acc, 2), i11 = ld(acc, 3), i12 = ld(acc, 4), i22 = ld(acc, 5);
+  const a0 = ld(acc, 6), a1 = ld(acc, 7), a2 = ld(acc, 8);
+  const c1 = ld(acc, 9), c2 = ld(acc, 10), c12 = ld(acc, 11), s1 = ld(acc, 12), s2 = ld(acc, 13), s12 = ld(acc, 14);
   const v0 = ld(x, 3), v1 = ld(x, 4), v2 = ld(x, 5), w = v0 + v1 + v2;
   const b0 = dt * ld(lam, 3), b1 = dt * ld(lam, 4), b2 = dt * ld(lam, 5);
   const mu0 = i00 * b0 + i01 * b1 + i02 * b2;

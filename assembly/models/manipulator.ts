@@ -10,12 +10,14 @@ let m00: f64, m01: f64, m02: f64, m11: f64, m12: f64, m22: f64;
 let i00: f64, i01: f64, i02: f64, i11: f64, i12: f64, i22: f64;
 let h0: f64, h1: f64, h2: f64;
 let a0: f64, a1: f64, a2: f64;
+// cos and sin of q1, q2, q1 + q2 at the last state seen by massMatrix / bias (reused by the derivatives)
+let c1: f64, c2: f64, c12: f64, s1: f64, s2: f64, s12: f64;
 
 function massMatrix(p: usize, x: usize): void {
   const l = par(p, P_MA_LINK);
   const L = l * l * par(p, P_MA_MASS);
   const iz = par(p, P_MA_IZ);
-  const c1 = Math.cos(ld(x, 1)), c2 = Math.cos(ld(x, 2)), c12 = Math.cos(ld(x, 1) + ld(x, 2));
+  c1 = Math.cos(ld(x, 1)); c2 = Math.cos(ld(x, 2)); c12 = Math.cos(ld(x, 1) + ld(x, 2));
   m00 = 3.0 * iz + 3.75 * L + 3.0 * L * c1 + L * c2 + L * c12;
   m01 = 2.0 * iz + 1.5 * L + 1.5 * L * c1 + L * c2 + 0.5 * L * c12;
   m02 = iz + 0.25 * L + 0.5 * L * c2 + 0.5 * L * c12;
@@ -51,7 +53,7 @@ function massMatrix(p: usize, x: usize): void {
 function bias(p: usize, x: usize): void {
   const l = par(p, P_MA_LINK);
   const L = l * l * par(p, P_MA_MASS);
-  const s1 = Math.sin(ld(x, 1)), s2 = Math.sin(ld(x, 2)), s12 = Math.sin(ld(x, 1) + ld(x, 2));
+  s1 = Math.sin(ld(x, 1)); s2 = Math.sin(ld(x, 2)); s12 = Math.sin(ld(x, 1) + ld(x, 2));
   const v0 = ld(x, 3), v1 = ld(x, 4), v2 = ld(x, 5);
   const q = Q0(v0, v1, v2);
   h0 = L * (s1 * P0(v0, v1) + s2 * q + s12 * R0(v0, v1, v2));
@@ -68,14 +70,15 @@ function accel(p: usize, x: usize, u: usize): void {
   a2 = i02 * f0 + i12 * f1 + i22 * f2;
 }
 
-// M^-1 (i00 i01 i02 i11 i12 i22) and a (a0 a1 a2) at one state, for the curvature (curvature.ts)
-const ACC: usize = memory.data(8 * 9, 16);
+// M^-1 (i00 i01 i02 i11 i12 i22), a (a0 a1 a2) and c1 c2 c12 s1 s2 s12 at one state, for the curvature (curvature.ts)
+const ACC: usize = memory.data(8 * 15, 16);
 
-/** computes M^-1 and the accelerations at (x, u); returns the address of [i00 i01 i02 i11 i12 i22 a0 a1 a2] */
+/** computes M^-1 and the accelerations at (x, u); returns the address of [i00 i01 i02 i11 i12 i22 a0 a1 a2 c1 c2 c12 s1 s2 s12] */
 export function armAccelTerms(p: usize, x: usize, u: usize): usize {
   accel(p, x, u);
   st(ACC, 0, i00); st(ACC, 1, i01); st(ACC, 2, i02); st(ACC, 3, i11); st(ACC, 4, i12); st(ACC, 5, i22);
   st(ACC, 6, a0); st(ACC, 7, a1); st(ACC, 8, a2);
+  st(ACC, 9, c1); st(ACC, 10, c2); st(ACC, 11, c12); st(ACC, 12, s1); st(ACC, 13, s2); st(ACC, 14, s12);
   return ACC;
 }
 
@@ -100,10 +103,7 @@ export function armStepDiff(p: usize, x: usize, u: usize, A: usize, B: usize): v
   const dt = par(p, P_DT);
   const l = par(p, P_MA_LINK);
   const L = l * l * par(p, P_MA_MASS);
-  accel(p, x, u);
-  const q1 = ld(x, 1), q2 = ld(x, 2);
-  const s1 = Math.sin(q1), s2 = Math.sin(q2), s12 = Math.sin(q1 + q2);
-  const c1 = Math.cos(q1), c2 = Math.cos(q2), c12 = Math.cos(q1 + q2);
+  accel(p, x, u); // also sets c1 .. s12 for this x
   const v0 = ld(x, 3), v1 = ld(x, 4), v2 = ld(x, 5);
   zero(A, 36); zero(B, 18);
   for (let i = 0; i < 6; i++) st(A, i * 6 + i, 1.0);

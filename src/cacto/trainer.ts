@@ -256,7 +256,9 @@ export class CactoTrainer {
     const t2 = performance.now();
     let failed = 0, costSum = 0, itSum = 0, kept = 0;
     const statuses: Record<string, number> = {};
-    const keep = (r: SolveResult) => storableSolve(r, !!cfg.dropUnconverged);
+    // the buffer's rule, decided once per solve (diagnose and the storing loop both ask)
+    const storable = new Map(results.map((r) => [r, storableSolve(r, !!cfg.dropUnconverged)]));
+    const keep = (r: SolveResult) => storable.get(r)!;
     // before the episodes enter the buffer: the critic's fit on them is a held-out one
     const diagnostics = this.diagnose(starts, results, warm, keep);
     results.forEach((r, i) => {

@@ -80,7 +80,8 @@ export function sweepReport(dir: string): { file: string; results: CellResult[] 
       fmt(e.mean), fmt(e.median), `${rs.filter((r) => holds(r.paired.eval)).length}/${rs.length}`, tr.mean.toFixed(0)];
   });
   // the last loop's held-out critic fit (R^2 of V, of V at the episodes' first states, of V_x) and the actor's saturation
-  const r2 = (v: number | undefined) => (v === undefined || v === null || !Number.isFinite(v) ? "-" : v.toFixed(2));
+  // (values read back from JSON are null where they were NaN; Number.isFinite covers both)
+  const r2 = (v: number | null | undefined) => (Number.isFinite(v) ? v!.toFixed(2) : "-");
   const fit = (r: CellResult) => {
     const d = r.lastDiagnostics;
     return d ? `${r2(d.heldOutR2)} / ${r2(d.heldOutR2First)} / ${r2(d.heldOutR2Vx)}` : "-";

@@ -251,10 +251,7 @@ export class Manipulator extends BenchmarkModel {
     for (let n = 0; n < NQ; n++) for (let i = 0; i < NQ; i++) {
       w[n * 3 + i] = dm[9 * n + 3 * i] * mu[0] + dm[9 * n + 3 * i + 1] * mu[1] + dm[9 * n + 3 * i + 2] * mu[2];
     }
-    const v = [x[3], x[4], x[5]];
-    const dM = (k: number, r: number, c: number) => dm[9 * k + 3 * r + c];
-    const ddM = (k: number, n: number, r: number, c: number) => ddm[(3 * k + n) * 9 + 3 * r + c];
-    const dddM = (k: number, n: number, p: number, r: number, c: number) => dddm[((3 * k + n) * 3 + p) * 9 + 3 * r + c];
+    // element (r, c) of dM/dq_k, d2M/dq_k dq_n and d3M/dq_k dq_n dq_p; dq_k = x[3 + k]
     G.fill(0);
     for (let zi = 0; zi < 9; zi++) {
       for (let zj = zi; zj < 9; zj++) {
@@ -264,22 +261,22 @@ export class Manipulator extends BenchmarkModel {
           let t = 0;
           if (qi && qj) {
             for (let k = 0; k < NQ; k++) for (let m = 0; m < NQ; m++) {
-              t += (dddM(k, zi, zj, i, m) - 0.5 * dddM(i, zi, zj, k, m)) * v[k] * v[m];
+              t += (dddm[d3(k, zi, zj, i, m)] - 0.5 * dddm[d3(i, zi, zj, k, m)]) * x[3 + k] * x[3 + m];
             }
           } else if ((qi && vj) || (vi && qj)) {
             const n = qi ? zi : zj, b = (qi ? zj : zi) - NQ;
             for (let k = 0; k < NQ; k++) {
-              t += (ddM(k, n, i, b) - 0.5 * ddM(i, n, k, b) + ddM(b, n, i, k) - 0.5 * ddM(i, n, b, k)) * v[k];
+              t += (ddm[d2(k, n, i, b)] - 0.5 * ddm[d2(i, n, k, b)] + ddm[d2(b, n, i, k)] - 0.5 * ddm[d2(i, n, b, k)]) * x[3 + k];
             }
           } else if (vi && vj) {
             const a = zi - NQ, b = zj - NQ;
-            t = dM(a, i, b) - 0.5 * dM(i, a, b) + dM(b, i, a) - 0.5 * dM(i, b, a);
+            t = dm[d1(a, i, b)] - 0.5 * dm[d1(i, a, b)] + dm[d1(b, i, a)] - 0.5 * dm[d1(i, b, a)];
           }
           s += mu[i] * t;
         }
         let g = -s;
         if (qi && qj) {
-          for (let r = 0; r < NQ; r++) for (let c = 0; c < NQ; c++) g -= mu[r] * ddM(zi, zj, r, c) * acc[c];
+          for (let r = 0; r < NQ; r++) for (let c = 0; c < NQ; c++) g -= mu[r] * ddm[d2(zi, zj, r, c)] * acc[c];
         }
         for (let r = 0; r < NQ; r++) {
           if (qi) g -= w[zi * 3 + r] * da[r * 9 + zj];
@@ -338,6 +335,11 @@ export class Manipulator extends BenchmarkModel {
     return value;
   }
 }
+
+/** index of element (r, c) of dM/dq_k in dm, of d2M/dq_k dq_n in ddm, of d3M/dq_k dq_n dq_p in dddm */
+function d1(k: number, r: number, c: number): number { return 9 * k + 3 * r + c; }
+function d2(k: number, n: number, r: number, c: number): number { return (3 * k + n) * 9 + 3 * r + c; }
+function d3(k: number, n: number, p: number, r: number, c: number): number { return ((3 * k + n) * 3 + p) * 9 + 3 * r + c; }
 
 function setSym(m: Float64Array, i: number, j: number, v: number): void {
   m[3 * i + j] = v;
