@@ -30,5 +30,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const solver = await createSolver(cartpole);
   const r = solver.solve({ x0: [0, 0.1, 0, 0] }, { maxIter: 300 });
   const xN = r.X.slice(r.horizon * solver.nx);
-  console.log(`cartpole: ${r.statusName} in ${r.iterations} iterations: cost ${r.cost.toFixed(4)}, final angle ${xN[1].toFixed(3)} (upright: +-3.142), cart at ${xN[0].toFixed(3)}`);
+  const up = Math.cos(xN[1]) < -0.98 && Math.abs(xN[0]) < 0.5; // the goal rule above
+  console.log(`cartpole: ${r.statusName} in ${r.iterations} iterations: cost ${r.cost.toFixed(4)}, final angle ${xN[1].toFixed(3)} (upright: +-3.142), cart at ${xN[0].toFixed(3)}: ${up ? "upright" : "not upright"}`);
 }

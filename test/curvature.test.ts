@@ -79,7 +79,7 @@ test("car (10, 10): exact DDP (muFactor 2) converges within 200 iterations, Gaus
   assert.is(ex.statusName, "converged");
   // IPOPT's minimum there (issue 9): -490.4377
   assert.ok(Math.abs(ex.cost - -490.4377) < 1e-3, `exact cost ${ex.cost}`);
-  assert.ok(ex.stationarity < 1e-3 && gn.stationarity > 10 * ex.stationarity, `stationarity ${ex.stationarity} vs ${gn.stationarity}`);
+  assert.ok(ex.stationarity < 1e-2 && gn.stationarity > 10 * ex.stationarity, `stationarity ${ex.stationarity} vs ${gn.stationarity}`);
 });
 
 // IPOPT (CasADi multiple shooting, tol 1e-8) from zeros, T = 500 (issue 9)

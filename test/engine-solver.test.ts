@@ -67,6 +67,7 @@ test("car from (10,0,0,0,0): converged, cost 45.4972 (the native reference's), W
 });
 
 test("integrators: WASM and TS reference agree iterate for iterate (zeros, ICS, box)", () => {
+  let chaotic = 0;
   for (const name of ["single_integrator", "double_integrator", "toy1d"] as const) {
     const spec = SYSTEMS[name];
     const s = new Solver(engine, name);
@@ -80,14 +81,25 @@ test("integrators: WASM and TS reference agree iterate for iterate (zeros, ICS, 
         const refOpts = "box" in opts ? { box: { lower: spec.umax.map((u) => -u), upper: spec.umax } } : {};
         const q = rs.solve(x0, N, new Float64Array(N * spec.nu), X0, refOpts);
         const tag = `${name} ${x0} ${warm} ${JSON.stringify(opts)}`;
-        assert.is(r.statusName, q.statusName, tag);
-        assert.is(r.iterations, q.iterations, tag);
-        assert.ok(Math.abs(r.cost - q.cost) <= 1e-10 * Math.abs(q.cost), `${tag}: ${r.cost} vs ${q.cost}`);
-        assert.ok(relErr(r.Vx, q.Vx) < 1e-6, `${tag} Vx`);
-        assert.ok(relErr(r.K, q.K) < 1e-6, `${tag} K`);
+        const agree = r.statusName === q.statusName && r.iterations === q.iterations
+          && Math.abs(r.cost - q.cost) <= 1e-10 * Math.abs(q.cost) && relErr(r.Vx, q.Vx) < 1e-6 && relErr(r.K, q.K) < 1e-6;
+        if (agree) continue;
+        // otherwise the reference's own outcome must change when x0[0] moves by one part in 1e15
+        // (rounding decides the path), and only the first iterations can agree (counted below)
+        const x1 = Array.from(x0); x1[0] = x1[0] * (1 + 1e-15) + 1e-300;
+        const X1 = X0 ? Float64Array.from(X0) : null;
+        if (X1) X1[0] = x1[0];
+        const q1 = rs.solve(x1, N, new Float64Array(N * spec.nu), X1, refOpts);
+        assert.ok(q1.iterations !== q.iterations || q1.statusName !== q.statusName || Math.abs(q1.cost - q.cost) > 1e-10 * Math.abs(q.cost),
+          `${tag}: WASM ${r.statusName} ${r.iterations} ${r.cost}, reference ${q.statusName} ${q.iterations} ${q.cost}, and the reference is not sensitive to rounding there`);
+        chaotic++;
+        const scale = Math.max(...q.costHistory.slice(0, 5).map(Math.abs));
+        for (let i = 0; i < 5; i++) assert.ok(Math.abs(r.costHistory[i] - q.costHistory[i]) <= 1e-9 * scale, `${tag} history ${i}`);
       }
     }
   }
+  // today: two, the double integrator's Box-DDP solves from (10, +-10) (200 iterations, unconverged)
+  assert.ok(chaotic <= 2, `${chaotic} of 36 solves decided by rounding`);
 });
 
 /** independent finite-horizon affine LQR by Riccati recursion in ml-matrix */
@@ -185,10 +197,11 @@ test("a quadratic terminal model (replace and add) lands on the matching Riccati
 });
 
 // Vx differs from the costate by terms of the order of the stationarity (K^T (Quu k + Qu) + Qux^T k).
-// Gauss-Newton at (10, 0) converges to max |dJ/du| ~ 1e-7 and is checked node by node; the car's
+// Gauss-Newton at (10, 0) with tol 1e-11 converges to max |dJ/du| ~ 4e-10 (with the default tol 1e-9
+// it stops at 1e-7..1e-6, depending on the path) and is checked node by node; the car's
 // default (hybrid) stops at ~1e-5 with tol 1e-9 (max |Vx - costate| 1.8e-4 of max |costate| 2.9) and
 // is checked with tol 1e-14 (stationarity ~6e-9) against the largest costate entry.
-for (const opts of [{ hessian: "gauss-newton", muFactor: 10 }, { tol: 1e-14 }] as const) test(`Vx at a converged solution is the costate recursion l_x + A^T Vx' (${JSON.stringify(opts)})`, () => {
+for (const opts of [{ hessian: "gauss-newton", muFactor: 10, tol: 1e-11 }, { tol: 1e-14 }] as const) test(`Vx at a converged solution is the costate recursion l_x + A^T Vx' (${JSON.stringify(opts)})`, () => {
   const s = new Solver(engine, "car");
   const m = new ModelEvaluator(engine, "car");
   const r = s.solve({ x0: [10, 0, 0, 0, 0] }, opts);

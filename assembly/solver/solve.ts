@@ -1,7 +1,7 @@
 // The DDP / FDDP / Box-DDP loop of docs/algorithm.md, one call per solve.
 import { ld, st, copy, zero } from "../mem";
 import {
-  bind, publishGains, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
+  bind, publishGains, swapTrial, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
 } from "./state";
 import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, stationarity, dV1, dV2, d1, d2, quMax } from "./passes";
 import {
@@ -9,7 +9,7 @@ import {
   O_HESS, O_GRADTOL, R_STAT, R_SWITCH, R_QUMAX, R_NEXACT,
   R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
   R_TDIFF, R_TBWD, R_TFWD, R_NFWD,
-  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE, ST_ACCEPTABLE, O_ACCTOL, O_ACCITER,
+  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE, ST_ACCEPTABLE, O_ACCTOL, O_ACCITER, O_ALPHAMAX, O_MUDROPS,
 } from "./workspace";
 
 // @ts-ignore: decorator
@@ -40,6 +40,10 @@ function decreaseMu(): void {
 // docs/convergence.md)
 const AUTO_ALPHA: f64 = 0.25;
 const AUTO_RUN: i32 = 3;
+// a full step is very good when its actual decrease is at least GOOD_RATIO of the model's: the line
+// search then also tries alpha = 2, 4, ... <= alphaMax while the cost keeps falling, and mu drops
+// muDropsGood times (docs/algorithm.md; the TS reference's GOOD_RATIO)
+const GOOD_RATIO: f64 = 0.75;
 
 function record(J: f64): void {
   if (nHist < HIST_CAP) { st(HIST, nHist, J); nHist++; }
@@ -66,6 +70,8 @@ export function solve(ws: usize): i32 {
   muFactor = ld(OPT, O_MUFACTOR);
   const lsSteps = <i32>ld(OPT, O_LSSTEPS);
   const armijo = ld(OPT, O_ARMIJO);
+  const alphaMax = ld(OPT, O_ALPHAMAX);
+  const muDropsGood = <i32>ld(OPT, O_MUDROPS);
   const box = ld(OPT, O_BOX) != 0;
   const hasX = ld(OPT, O_HASX) != 0;
   const hess = <i32>ld(OPT, O_HESS);
@@ -156,7 +162,7 @@ export function solve(ws: usize): i32 {
       let alpha: f64 = 1;
       const tf = now();
       for (let i = 0; i < lsSteps; i++) {
-        const Jt = forward(alpha, box, feasible);
+        let Jt = forward(alpha, box, feasible);
         nFwd++;
         if (isFinite(Jt)) {
           const actual = J - Jt;
@@ -169,6 +175,21 @@ export function solve(ws: usize): i32 {
             acc = expected > 0 ? actual >= armijo * expected : actual >= 2.0 * expected;
           }
           if (acc) {
+            // a very good full step: try longer ones while the cost keeps falling, and drop mu faster
+            const model = -(dV1 + dV2);
+            const good = alpha == 1 && feasible && model > 0 && actual >= GOOD_RATIO * model;
+            if (good && alphaMax >= 2) {
+              // the best trial so far sits in the spare buffers while the next one is computed
+              // only where the model itself predicts a decrease from a / 2 to a: m(a) < m(a / 2), i.e.
+              // dV1 + 1.5 a dV2 < 0 with m(alpha) = alpha dV1 + alpha^2 dV2
+              for (let a: f64 = 2; a <= alphaMax && dV1 + 1.5 * a * dV2 < 0; a *= 2) {
+                swapTrial();
+                const Ja = forward(a, box, feasible);
+                nFwd++;
+                if (!(Ja < Jt)) { swapTrial(); break; }
+                Jt = Ja;
+              }
+            }
             acceptTrial();
             J = Jt;
             record(J);
@@ -187,6 +208,7 @@ export function solve(ws: usize): i32 {
             needDiff = true;
             bwdValid = false;
             decreaseMu();
+            if (good) for (let d = 1; d < muDropsGood; d++) decreaseMu();
             accepted = true;
             if (hess == 2 && !exact) {
               shortRun = alpha < AUTO_ALPHA ? shortRun + 1 : 0;

@@ -3,7 +3,7 @@
 import {
   hdr, H_SYS, H_NX, H_NU, H_N, H_PARAMS, H_X, H_U, H_XT, H_UT, H_F, H_A, H_B, H_LX, H_LU, H_LXX, H_LUU,
   H_LUX, H_C, H_CT, H_K, H_KFF, H_VX, H_VXX, H_XI, H_X0, H_LB, H_UB, H_OPT, H_OUT, H_HIST, H_SCR,
-  H_K2, H_KFF2, H_VX2, H_VXX2, H_TQ, O_TERM, H_UREF, O_TRACK,
+  H_K2, H_KFF2, H_VX2, H_VXX2, H_TQ, O_TERM, H_UREF, O_TRACK, H_XS, H_US, H_CS,
 } from "./workspace";
 
 export let sys: i32 = 0;
@@ -25,6 +25,10 @@ export let LUU: usize = 0;
 export let LUX: usize = 0;
 export let C: usize = 0;
 export let CT: usize = 0;
+// the spare trial of the expanding line search (swapTrial exchanges it with XT, UT, CT)
+let XS: usize = 0;
+let US: usize = 0;
+let CS: usize = 0;
 export let K: usize = 0;
 export let KFF: usize = 0;
 export let VX: usize = 0;
@@ -108,6 +112,7 @@ export function bind(ws: usize): void {
   TQ = hdr(ws, H_TQ);
   termMode = <i32>load<f64>(OPT + (<usize>O_TERM << 3));
   UREF = hdr(ws, H_UREF);
+  XS = hdr(ws, H_XS); US = hdr(ws, H_US); CS = hdr(ws, H_CS);
   rho = load<f64>(OPT + (<usize>O_TRACK << 3));
   let p = hdr(ws, H_SCR);
   Qx = p; p = f64s(p, n);
@@ -164,4 +169,15 @@ export function publishGains(): void {
   store<u32>(wsPtr + (<usize>H_KFF2 << 2), <u32>KFF2);
   store<u32>(wsPtr + (<usize>H_VX2 << 2), <u32>VX2);
   store<u32>(wsPtr + (<usize>H_VXX2 << 2), <u32>VXX2);
+}
+
+/**
+ * Exchange the trial buffers with the spare ones (pointers only; bind() restores the header's for
+ * the next solve): the expanding line search keeps its best trial while the forward pass writes the
+ * next one.
+ */
+export function swapTrial(): void {
+  let t = XT; XT = XS; XS = t;
+  t = UT; UT = US; US = t;
+  t = CT; CT = CS; CS = t;
 }

@@ -44,7 +44,11 @@ export const H_VXX2: i32 = 35;
 export const H_TQ: i32 = 36;
 /** host-supplied control reference of the tracking term 0.5 rho ||u_k - uref_k||^2 (N*m) */
 export const H_UREF: i32 = 37;
-export const H_SIZE: i32 = 38;
+/** a second trial trajectory: the expanding line search keeps its best trial here (XS, US, CS) */
+export const H_XS: i32 = 38;
+export const H_US: i32 = 39;
+export const H_CS: i32 = 40;
+export const H_SIZE: i32 = 41;
 export const HEADER_BYTES: usize = 256;
 
 // options block (f64)
@@ -72,7 +76,11 @@ export const O_GRADTOL: i32 = 15;
 export const O_ACCTOL: i32 = 16;
 /** stop with ST_ACCEPTABLE after this many consecutive new iterates at the acceptable level (0 = off) */
 export const O_ACCITER: i32 = 17;
-export const OPT_LEN: i32 = 18;
+/** largest step of the expanding line search after a very good full step (1 = off) */
+export const O_ALPHAMAX: i32 = 18;
+/** mu is divided by muFactor this many times after a very good full step */
+export const O_MUDROPS: i32 = 19;
+export const OPT_LEN: i32 = 20;
 
 // outputs block (f64)
 export const R_STATUS: i32 = 0;
@@ -130,13 +138,13 @@ export function scratchLen(n: i32, m: i32): i32 {
 function arrayLen(slot: i32, n: i32, m: i32, N: i32): i32 {
   switch (slot) {
     case H_PARAMS: return PARAMS_LEN;
-    case H_X: case H_XT: case H_F: case H_LX: case H_VX: case H_VX2: case H_XI: return (N + 1) * n;
-    case H_U: case H_UT: case H_LU: case H_KFF: case H_KFF2: case H_UREF: return N * m;
+    case H_X: case H_XT: case H_XS: case H_F: case H_LX: case H_VX: case H_VX2: case H_XI: return (N + 1) * n;
+    case H_U: case H_UT: case H_US: case H_LU: case H_KFF: case H_KFF2: case H_UREF: return N * m;
     case H_A: return N * n * n;
     case H_B: case H_LUX: case H_K: case H_K2: return N * n * m;
     case H_LXX: case H_VXX: case H_VXX2: return (N + 1) * n * n;
     case H_LUU: return N * m * m;
-    case H_C: case H_CT: return N + 1;
+    case H_C: case H_CT: case H_CS: return N + 1;
     case H_X0: return n;
     case H_LB: case H_UB: return m;
     case H_TQ: return 1 + 2 * n + n * n;

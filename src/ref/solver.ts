@@ -21,6 +21,10 @@ export interface SolveOptions {
   muFactor?: number;
   lsSteps?: number;
   armijo?: number;
+  /** largest step of the expanding line search (default 8; 1 = never above a full step) */
+  alphaMax?: number;
+  /** mu is divided by muFactor this many times after a very good full step (default 3; 1 = once) */
+  goodStepMuDrops?: number;
   box?: { lower: ArrayLike<number>; upper: ArrayLike<number> } | null;
   computeVxx?: boolean;
   /**
@@ -154,6 +158,8 @@ interface ResolvedOptions {
   muFactor: number;
   lsSteps: number;
   armijo: number;
+  alphaMax: number;
+  goodStepMuDrops: number;
   computeVxx: boolean;
   rho: number;
   /** 0 Gauss-Newton, 1 exact, 2 auto, 3 hybrid (the WASM option codes) */
@@ -167,6 +173,12 @@ interface ResolvedOptions {
 /** "auto": exact from the iteration after AUTO_RUN accepted steps in a row with alpha < AUTO_ALPHA */
 export const AUTO_ALPHA = 0.25;
 export const AUTO_RUN = 3;
+/**
+ * A full step is very good when its actual decrease is at least GOOD_RATIO of the model's: the line
+ * search then also tries alpha = 2, 4, ... <= alphaMax while the cost keeps falling, and mu drops
+ * goodStepMuDrops times (docs/algorithm.md, measured in docs/convergence.md).
+ */
+export const GOOD_RATIO = 0.75;
 
 const HESSIANS = ["gauss-newton", "exact", "auto", "hybrid"] as const;
 
@@ -177,6 +189,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
   if (!(gradTol >= 0)) throw new RangeError(`gradTol ${gradTol}: expected a number >= 0`);
   if (!((o.acceptTol ?? 0) >= 0)) throw new RangeError(`acceptTol ${o.acceptTol}: expected a number >= 0`);
   if (!Number.isInteger(o.acceptIter ?? 0) || (o.acceptIter ?? 0) < 0) throw new RangeError(`acceptIter ${o.acceptIter}: expected an integer >= 0`);
+  if (!((o.alphaMax ?? 8) >= 1 && (o.alphaMax ?? 8) <= 2 ** 30)) throw new RangeError(`alphaMax ${o.alphaMax}: expected a number in [1, 2^30]`);
+  if (!Number.isInteger(o.goodStepMuDrops ?? 3) || !((o.goodStepMuDrops ?? 3) >= 1 && (o.goodStepMuDrops ?? 3) <= 100)) throw new RangeError(`goodStepMuDrops ${o.goodStepMuDrops}: expected an integer in [1, 100]`);
   return {
     maxIter: o.maxIter ?? 200,
     tol: o.tol ?? 1e-9,
@@ -188,6 +202,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     muFactor: o.muFactor ?? 10,
     lsSteps: o.lsSteps ?? 10,
     armijo: o.armijo ?? 0.1,
+    alphaMax: o.alphaMax ?? 8,
+    goodStepMuDrops: o.goodStepMuDrops ?? 3,
     computeVxx: o.computeVxx ?? false,
     rho: o.trackWeight ?? 0,
     hessian: hi as 0 | 1 | 2 | 3,
@@ -612,12 +628,29 @@ export class RefSolver {
           ok = expected > 0 ? actual >= armijo * expected : actual >= 2 * expected;
         }
         if (ok) {
-          this.accept(alpha, Jt);
-          this.pushHistory(Jt);
+          // a very good full step: try longer ones while the cost keeps falling, and drop mu faster
+          const good = alpha === 1 && startFeasible && -(dV1 + dV2) > 0 && actual >= GOOD_RATIO * -(dV1 + dV2);
+          let aBest = alpha, JBest = Jt;
+          if (good && o.alphaMax >= 2) {
+            let last = alpha;
+            // only where the model itself predicts a decrease from a / 2 to a: m(a) < m(a / 2), i.e.
+            // dV1 + 1.5 a dV2 < 0 with m(alpha) = alpha dV1 + alpha^2 dV2
+            for (let a = 2; a <= o.alphaMax && dV1 + 1.5 * a * dV2 < 0; a *= 2) {
+              const Ja = this.forward(a);
+              last = a;
+              if (!(Ja < JBest)) break;
+              aBest = a;
+              JBest = Ja;
+            }
+            if (last !== aBest) this.forward(aBest);
+          }
+          this.accept(aBest, JBest);
+          this.pushHistory(JBest);
           needDiff = true;
           bwdValid = false;
           mu = this.decreaseMu(mu);
-          accepted = alpha;
+          if (good) for (let d = 1; d < o.goodStepMuDrops; d++) mu = this.decreaseMu(mu);
+          accepted = aBest;
           if (o.hessian === 2 && !exact) {
             shortRun = alpha < AUTO_ALPHA ? shortRun + 1 : 0;
             if (shortRun >= AUTO_RUN) {

@@ -14,12 +14,12 @@ const RESERVE_BYTES = 64 * 2 ** 20;
 export const HORIZON_CAP = 1_000_000;
 
 /**
- * Bytes per node of a workspace: 7 state-sized arrays (X, trial X, F, l_x, two V_x, xi), 6 control-sized
- * ones (U, trial U, l_u, two k, uRef), A and three n x n (l_xx, two V_xx), B, l_ux and two K (n x m each),
- * l_uu and two cost arrays. Mirrors assembly/solver/workspace.ts (a test checks it against the engine).
+ * Bytes per node of a workspace: 8 state-sized arrays (X, two trial X, F, l_x, two V_x, xi), 7 control-sized
+ * ones (U, two trial U, l_u, two k, uRef), A and three n x n (l_xx, two V_xx), B, l_ux and two K (n x m each),
+ * l_uu and three cost arrays. Mirrors assembly/solver/workspace.ts (a test checks it against the engine).
  */
 export function workspaceBytesPerNode(nx: number, nu: number): number {
-  return 8 * (7 * nx + 6 * nu + 4 * nx * nx + 4 * nx * nu + nu * nu + 2);
+  return 8 * (8 * nx + 7 * nu + 4 * nx * nx + 4 * nx * nu + nu * nu + 3);
 }
 
 /** the longest horizon a solver for this system accepts */

@@ -25,6 +25,8 @@ export interface NormalisedOptions {
   gradTol: number;
   acceptTol: number;
   acceptIter: number;
+  alphaMax: number;
+  goodStepMuDrops: number;
 }
 
 /** the default local model of the solver (docs/convergence.md has the measurements behind it) */
@@ -34,7 +36,7 @@ export const DEFAULT_GRAD_TOL = 0;
 export const DEFAULT_ACCEPT_TOL = 1e-6;
 const HESSIANS = ["gauss-newton", "exact", "auto", "hybrid"] as const;
 
-const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol", "acceptTol", "acceptIter"] as const;
+const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol", "acceptTol", "acceptIter", "alphaMax", "goodStepMuDrops"] as const;
 
 /**
  * Validate a solve's options into the engine's form. `defaults` (a system's `solverDefaults`) fill
@@ -97,6 +99,8 @@ export function normaliseOptions(
     gradTol: checkNumber("options.gradTol", opts.gradTol ?? DEFAULT_GRAD_TOL, 0, 1e300),
     acceptTol: checkNumber("options.acceptTol", opts.acceptTol ?? DEFAULT_ACCEPT_TOL, 0, 1e300),
     acceptIter: checkInt("options.acceptIter", opts.acceptIter ?? 0, 0, 1_000_000),
+    alphaMax: checkNumber("options.alphaMax", opts.alphaMax ?? 8, 1, 2 ** 30),
+    goodStepMuDrops: checkInt("options.goodStepMuDrops", opts.goodStepMuDrops ?? 3, 1, 100),
     maxIter: checkInt("options.maxIter", opts.maxIter ?? 200, 0, 1_000_000),
     tol: checkNumber("options.tol", opts.tol ?? 1e-9, 0, 1e300),
     timeLimitMs: checkNumber("options.timeLimitMs", opts.timeLimitMs ?? Infinity, 0, Infinity, { allowInfinity: true, openLo: true }),

@@ -196,6 +196,8 @@ export class Solver {
     opt[O.GRADTOL] = o.gradTol;
     opt[O.ACCTOL] = o.acceptTol;
     opt[O.ACCITER] = o.acceptIter;
+    opt[O.ALPHAMAX] = o.alphaMax;
+    opt[O.MUDROPS] = o.goodStepMuDrops;
     if (o.terminal) ws.view(H.TQ, o.terminal.block.length).set(o.terminal.block);
     const track = pp.uRef && o.trackWeight > 0 ? o.trackWeight : 0;
     opt[O.TRACK] = track;

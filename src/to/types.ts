@@ -72,6 +72,18 @@ export interface SolveOptions {
    * statuses are those of the expected-decrease rule alone. docs/convergence.md, "Stopping rule".
    */
   acceptIter?: number;
+  /**
+   * The expanding line search (default 8): after a very good full step (its actual decrease at least
+   * 0.75 of the model's, from a feasible trajectory) the line search also tries alpha = 2, 4, ...
+   * up to alphaMax while the cost keeps falling, and takes the best. 1 = never above a full step.
+   * docs/convergence.md, "Very good steps".
+   */
+  alphaMax?: number;
+  /**
+   * After such a very good full step mu is divided by muFactor this many times (default 3) instead of
+   * once. 1 = the plain schedule.
+   */
+  goodStepMuDrops?: number;
 }
 
 export interface TerminalModel {

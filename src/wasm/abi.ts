@@ -5,14 +5,14 @@
 export const H = {
   SYS: 0, NX: 1, NU: 2, NMAX: 3, N: 4, PARAMS: 5, X: 6, U: 7, XT: 8, UT: 9, F: 10, A: 11, B: 12,
   LX: 13, LU: 14, LXX: 15, LUU: 16, LUX: 17, C: 18, CT: 19, K: 20, KFF: 21, VX: 22, VXX: 23, XI: 24,
-  X0: 25, LB: 26, UB: 27, OPT: 28, OUT: 29, HIST: 30, SCR: 31, K2: 32, KFF2: 33, VX2: 34, VXX2: 35, TQ: 36, UREF: 37,
+  X0: 25, LB: 26, UB: 27, OPT: 28, OUT: 29, HIST: 30, SCR: 31, K2: 32, KFF2: 33, VX2: 34, VXX2: 35, TQ: 36, UREF: 37, XS: 38, US: 39, CS: 40,
   /** slots in the header */
-  SIZE: 38,
+  SIZE: 41,
 } as const;
 
 export const O = {
   MAXITER: 0, TOL: 1, TIME: 2, REG: 3, MUINIT: 4, MUMIN: 5, MUMAX: 6, MUFACTOR: 7, LSSTEPS: 8,
-  ARMIJO: 9, BOX: 10, HASX: 11, TERM: 12, TRACK: 13, HESS: 14, GRADTOL: 15, ACCTOL: 16, ACCITER: 17, LEN: 18,
+  ARMIJO: 9, BOX: 10, HASX: 11, TERM: 12, TRACK: 13, HESS: 14, GRADTOL: 15, ACCTOL: 16, ACCITER: 17, ALPHAMAX: 18, MUDROPS: 19, LEN: 20,
 } as const;
 
 export const R = {
