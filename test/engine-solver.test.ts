@@ -12,7 +12,7 @@ import { SYSTEMS, buildParams } from "../src/systems/specs.js";
 import { P, SYSTEM_IDS, SYSTEM_NAMES } from "../src/systems/layout.js";
 import { RefSolver } from "../src/ref/solver.js";
 import { refModel } from "../src/ref/index.js";
-import { relErr } from "./helpers/fd.js";
+import { nudged, relErr } from "./helpers/fd.js";
 
 const engine = await Engine.create();
 
@@ -86,7 +86,7 @@ test("integrators: WASM and TS reference agree iterate for iterate (zeros, ICS, 
         if (agree) continue;
         // otherwise the reference's own outcome must change when x0[0] moves by one part in 1e15
         // (rounding decides the path), and only the first iterations can agree (counted below)
-        const x1 = Array.from(x0); x1[0] = x1[0] * (1 + 1e-15) + 1e-300;
+        const x1 = nudged(x0);
         const X1 = X0 ? Float64Array.from(X0) : null;
         if (X1) X1[0] = x1[0];
         const q1 = rs.solve(x1, N, new Float64Array(N * spec.nu), X1, refOpts);

@@ -189,8 +189,9 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
   if (!(gradTol >= 0)) throw new RangeError(`gradTol ${gradTol}: expected a number >= 0`);
   if (!((o.acceptTol ?? 0) >= 0)) throw new RangeError(`acceptTol ${o.acceptTol}: expected a number >= 0`);
   if (!Number.isInteger(o.acceptIter ?? 0) || (o.acceptIter ?? 0) < 0) throw new RangeError(`acceptIter ${o.acceptIter}: expected an integer >= 0`);
-  if (!((o.alphaMax ?? 8) >= 1 && (o.alphaMax ?? 8) <= 2 ** 30)) throw new RangeError(`alphaMax ${o.alphaMax}: expected a number in [1, 2^30]`);
-  if (!Number.isInteger(o.goodStepMuDrops ?? 3) || !((o.goodStepMuDrops ?? 3) >= 1 && (o.goodStepMuDrops ?? 3) <= 100)) throw new RangeError(`goodStepMuDrops ${o.goodStepMuDrops}: expected an integer in [1, 100]`);
+  const alphaMax = o.alphaMax ?? 8, goodStepMuDrops = o.goodStepMuDrops ?? 3;
+  if (!(alphaMax >= 1 && alphaMax <= 2 ** 30)) throw new RangeError(`alphaMax ${o.alphaMax}: expected a number in [1, 2^30]`);
+  if (!(Number.isInteger(goodStepMuDrops) && goodStepMuDrops >= 1 && goodStepMuDrops <= 100)) throw new RangeError(`goodStepMuDrops ${o.goodStepMuDrops}: expected an integer in [1, 100]`);
   return {
     maxIter: o.maxIter ?? 200,
     tol: o.tol ?? 1e-9,
@@ -202,8 +203,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     muFactor: o.muFactor ?? 10,
     lsSteps: o.lsSteps ?? 10,
     armijo: o.armijo ?? 0.1,
-    alphaMax: o.alphaMax ?? 8,
-    goodStepMuDrops: o.goodStepMuDrops ?? 3,
+    alphaMax,
+    goodStepMuDrops,
     computeVxx: o.computeVxx ?? false,
     rho: o.trackWeight ?? 0,
     hessian: hi as 0 | 1 | 2 | 3,
@@ -629,7 +630,8 @@ export class RefSolver {
         }
         if (ok) {
           // a very good full step: try longer ones while the cost keeps falling, and drop mu faster
-          const good = alpha === 1 && startFeasible && -(dV1 + dV2) > 0 && actual >= GOOD_RATIO * -(dV1 + dV2);
+          const predicted = -(dV1 + dV2);
+          const good = alpha === 1 && startFeasible && predicted > 0 && actual >= GOOD_RATIO * predicted;
           let aBest = alpha, JBest = Jt;
           if (good && o.alphaMax >= 2) {
             let last = alpha;
@@ -642,6 +644,7 @@ export class RefSolver {
               aBest = a;
               JBest = Ja;
             }
+            // the trial buffer must hold the kept step (the WASM engine keeps it in a spare buffer instead)
             if (last !== aBest) this.forward(aBest);
           }
           this.accept(aBest, JBest);

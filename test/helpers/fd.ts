@@ -38,3 +38,13 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * x0 with its first entry moved by one part in 1e15 (about one ulp): where a solve's outcome changes
+ * under this, rounding decides its path, and two solvers rounding differently may part there.
+ */
+export function nudged(x0: ArrayLike<number>): number[] {
+  const x1 = Array.from(x0);
+  x1[0] = x1[0] * (1 + 1e-15) + 1e-300;
+  return x1;
+}
