@@ -512,6 +512,7 @@ test("options.hessian and options.gradTol are validated by the reference", () =>
   assert.throws(() => r.solve([1, 0, 0, 0, 0], 10, U, null, { gradTol: NaN }), /gradTol/);
   assert.throws(() => r.solve([1, 0, 0, 0, 0], 10, U, null, { alphaMax: 0.5 }), /alphaMax 0.5: expected a number in \[1, 2\^30\]/);
   assert.throws(() => r.solve([1, 0, 0, 0, 0], 10, U, null, { goodStepMuDrops: 0 }), /goodStepMuDrops 0: expected an integer in \[1, 100\]/);
+  assert.throws(() => r.solve([1, 0, 0, 0, 0], 10, U, null, { hybridSplit: "yes" as never }), /hybridSplit "yes": expected a boolean/);
 });
 
 test.run();

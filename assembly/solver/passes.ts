@@ -18,6 +18,8 @@ export let d1: f64 = 0;
 export let d2: f64 = 0;
 /** max_k |Qu_k|_inf of the last successful backward pass (a stationarity measure) */
 export let quMax: f64 = 0;
+/** node where the last successful exact pass continued as Gauss-Newton ("split"), -1 if none */
+export let splitAt: i32 = -1;
 
 /**
  * The terminal cost the solver uses: the system's, a host-supplied quadratic model
@@ -129,20 +131,23 @@ export function derivatives(): bool {
  * dynamics' curvature contracted with g = Vx' (+ Vxx' F) to lxx, luu, lux (exact DDP); otherwise
  * Gauss-Newton. Writes the back gain/value buffers and makes them the front ones only if the whole
  * pass succeeds; returns false when a Quu~ (or its free block) is not positive definite.
+ * splitMu >= 0 with exact: where the exact Quu~ is not positive definite, the pass continues from that
+ * node down to 0 as Gauss-Newton at mu = splitMu instead of failing (splitAt = that node).
  */
-export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bool): bool {
+export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bool, splitMu: f64 = -1): bool {
+  splitAt = -1;
   copy(at(VX2, N * n), at(LX, N * n), n);
   copy(at(VXX2, N * n * n), at(LXX, N * n * n), n * n);
   // sizes with generated straight-line kernels (linalg/generated.ts): same arithmetic, in the same
   // order per element, as the loops below, so the results are bit-identical
   const gen = kern.has(n, m);
-  // no box and reg "quu" (or mu = 0): Quu~ = Quu + dmu I, Qux~ = Qux, gains fused with Qx/Qxx
-  const fused = gen && !box && (reg == 0 || mu == 0);
-  const dmu = reg == 0 ? mu : 0.0;
   let e1: f64 = 0;
   let e2: f64 = 0;
   let qm: f64 = 0;
   for (let k = N - 1; k >= 0; k--) {
+    // no box and reg "quu" (or mu = 0): Quu~ = Quu + dmu I, Qux~ = Qux, gains fused with Qx/Qxx
+    const fused = gen && !box && (reg == 0 || mu == 0);
+    const dmu = reg == 0 ? mu : 0.0;
     const Ak = at(A, k * n * n), Bk = at(B, k * n * m);
     const Vxn = at(VX2, (k + 1) * n), Vxxn = at(VXX2, (k + 1) * n * n);
     const kk = at(KFF2, k * m), Kk = at(K2, k * m * n);
@@ -167,7 +172,10 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
       qm = maxAbs(Qu, m, qm);
       if (fused) {
         // gains, with Qx = lx + A^T g and Qxx = lxx + A^T VA computed alongside; then Vx, Vxx
-        if (!kern.gainsq2(n, m, Lf, Quu, dmu, Qu, Qux, kk, Kk, Ak, g, at(LX, k * n), lxxk, VA, Qx, Qxx)) return false;
+        if (!kern.gainsq2(n, m, Lf, Quu, dmu, Qu, Qux, kk, Kk, Ak, g, at(LX, k * n), lxxk, VA, Qx, Qxx)) {
+          if (!exact || splitMu < 0) return false;
+          exact = false; mu = splitMu; splitAt = k++; continue; // this node again, and the rest, as Gauss-Newton
+        }
         kern.value(n, m, Qx, Qu, Qxx, Quu, Qux, kk, Kk, at(VX2, k * n), at(VXX2, k * n * n), NU, T);
         e1 += kern.gDot;
         e2 += 0.5 * kern.gQuad;
@@ -223,9 +231,15 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
     }
     if (!box) {
       if (gen) {
-        if (!kern.gains(n, m, Lf, Su, 0.0, Qu, Sx, kk, Kk)) return false;
+        if (!kern.gains(n, m, Lf, Su, 0.0, Qu, Sx, kk, Kk)) {
+          if (!exact || splitMu < 0) return false;
+          exact = false; mu = splitMu; splitAt = k++; continue; // this node again, and the rest, as Gauss-Newton
+        }
       } else {
-        if (!cholesky(Lf, Su, m)) return false;
+        if (!cholesky(Lf, Su, m)) {
+          if (!exact || splitMu < 0) return false;
+          exact = false; mu = splitMu; splitAt = k++; continue; // this node again, and the rest, as Gauss-Newton
+        }
         copy(kk, Qu, m);
         cholSolveNeg(Lf, kk, m, 1);
         copy(Kk, Sx, m * n);
@@ -239,7 +253,10 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
         st(QX, i, ld(KFF, k * m + i)); // warm start: last good k
       }
       const nf = boxQP(Su, Qu, m);
-      if (nf < 0) return false;
+      if (nf < 0) {
+        if (!exact || splitMu < 0) return false;
+        exact = false; mu = splitMu; splitAt = k++; continue; // this node again, and the rest, as Gauss-Newton
+      }
       copy(kk, QX, m);
       zero(Kk, m * n);
       if (nf > 0) {

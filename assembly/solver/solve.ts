@@ -3,13 +3,13 @@ import { ld, st, copy, zero } from "../mem";
 import {
   bind, publishGains, swapTrial, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
 } from "./state";
-import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, stationarity, dV1, dV2, d1, d2, quMax } from "./passes";
+import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, stationarity, dV1, dV2, d1, d2, quMax, splitAt } from "./passes";
 import {
   O_MAXITER, O_TOL, O_TIME, O_REG, O_MUINIT, O_MUMIN, O_MUMAX, O_MUFACTOR, O_LSSTEPS, O_ARMIJO, O_BOX, O_HASX,
   O_HESS, O_GRADTOL, R_STAT, R_SWITCH, R_QUMAX, R_NEXACT,
   R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
-  R_TDIFF, R_TBWD, R_TFWD, R_NFWD,
-  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE, ST_ACCEPTABLE, O_ACCTOL, O_ACCITER, O_ALPHAMAX, O_MUDROPS,
+  R_TDIFF, R_TBWD, R_TFWD, R_NFWD, R_NSPLIT,
+  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE, ST_ACCEPTABLE, O_ACCTOL, O_ACCITER, O_ALPHAMAX, O_MUDROPS, O_SPLIT,
 } from "./workspace";
 
 // @ts-ignore: decorator
@@ -83,8 +83,10 @@ export function solve(ws: usize): i32 {
   let switchIt = exact ? 0 : -1;
   let shortRun = 0;
   const hybrid = hess == 3;
+  const split = ld(OPT, O_SPLIT) != 0;
   let exactOff = false;
   let nExact = 0;
+  let nSplit = 0;
   let muE: f64 = mu, muG: f64 = mu;
   nHist = 0;
   let tDiff: f64 = 0, tBwd: f64 = 0, tFwd: f64 = 0;
@@ -135,18 +137,22 @@ export function solve(ws: usize): i32 {
       let ok = false;
       const tb = now();
       let usedExact = exact;
+      let usedSplit = false;
       if (hybrid && !exactOff) {
         // the exact model at its own regularisation muE when Quu~ is positive definite there; otherwise
         // raise muE for the next iteration and take a Gauss-Newton step at muG this time
+        // with split, the pass continues as Gauss-Newton at muG from the node where the exact model
+        // fails (the nodes after it keep the exact model); the iteration then counts as Gauss-Newton
         mu = muE;
-        ok = backward(mu, reg, box, feasible, true);
-        usedExact = ok;
-        if (!ok) {
+        ok = backward(mu, reg, box, feasible, true, split ? muG : -1.0);
+        usedExact = ok && splitAt < 0;
+        usedSplit = ok && splitAt >= 0;
+        if (!usedExact) {
           if (!increaseMu()) exactOff = true;
           muE = mu;
         }
       }
-      if (hybrid && !ok) mu = muG;
+      if (hybrid && !usedExact) mu = muG;
       if (!ok) {
         while (!(ok = backward(mu, reg, box, feasible, usedExact))) {
           if (!increaseMu()) break;
@@ -221,6 +227,7 @@ export function solve(ws: usize): i32 {
       }
       tFwd += now() - tf;
       if (accepted && usedExact) nExact++;
+      if (accepted && usedSplit) nSplit++;
       if (hybrid && usedExact) {
         if (switchIt < 0) switchIt = it;
         if (!accepted && !increaseMu()) exactOff = true;
@@ -265,5 +272,6 @@ export function solve(ws: usize): i32 {
   st(OUT, R_SWITCH, <f64>switchIt);
   st(OUT, R_QUMAX, quMax);
   st(OUT, R_NEXACT, <f64>nExact);
+  st(OUT, R_NSPLIT, <f64>nSplit);
   return status;
 }

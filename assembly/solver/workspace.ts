@@ -80,7 +80,9 @@ export const O_ACCITER: i32 = 17;
 export const O_ALPHAMAX: i32 = 18;
 /** mu is divided by muFactor this many times after a very good full step */
 export const O_MUDROPS: i32 = 19;
-export const OPT_LEN: i32 = 20;
+/** hybrid Hessian: a failed exact pass continues as Gauss-Newton from the failing node (1) or is discarded (0) */
+export const O_SPLIT: i32 = 20;
+export const OPT_LEN: i32 = 21;
 
 // outputs block (f64)
 export const R_STATUS: i32 = 0;
@@ -107,6 +109,8 @@ export const R_SWITCH: i32 = 16;
 export const R_QUMAX: i32 = 17;
 /** accepted steps taken with the exact model */
 export const R_NEXACT: i32 = 18;
+/** accepted steps whose backward pass was split (exact, then Gauss-Newton from a node on) */
+export const R_NSPLIT: i32 = 19;
 export const OUT_LEN: i32 = 20;
 
 export const HIST_CAP: i32 = 1024;

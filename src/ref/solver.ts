@@ -25,6 +25,8 @@ export interface SolveOptions {
   alphaMax?: number;
   /** mu is divided by muFactor this many times after a very good full step (default 3; 1 = once) */
   goodStepMuDrops?: number;
+  /** hybrid only: a failed exact pass continues as Gauss-Newton at muG from the failing node (default false) */
+  hybridSplit?: boolean;
   box?: { lower: ArrayLike<number>; upper: ArrayLike<number> } | null;
   computeVxx?: boolean;
   /**
@@ -111,6 +113,8 @@ export interface SolveResult {
   exactFrom: number;
   /** accepted steps taken with the exact Hessian */
   exactSteps: number;
+  /** accepted steps whose pass was split (hybridSplit) */
+  splitSteps: number;
 }
 
 export interface IterationInfo {
@@ -160,6 +164,7 @@ interface ResolvedOptions {
   armijo: number;
   alphaMax: number;
   goodStepMuDrops: number;
+  hybridSplit: boolean;
   computeVxx: boolean;
   rho: number;
   /** 0 Gauss-Newton, 1 exact, 2 auto, 3 hybrid (the WASM option codes) */
@@ -192,6 +197,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
   const alphaMax = o.alphaMax ?? 8, goodStepMuDrops = o.goodStepMuDrops ?? 3;
   if (!(alphaMax >= 1 && alphaMax <= 2 ** 30)) throw new RangeError(`alphaMax ${o.alphaMax}: expected a number in [1, 2^30]`);
   if (!(Number.isInteger(goodStepMuDrops) && goodStepMuDrops >= 1 && goodStepMuDrops <= 100)) throw new RangeError(`goodStepMuDrops ${o.goodStepMuDrops}: expected an integer in [1, 100]`);
+  const hybridSplit = o.hybridSplit ?? false;
+  if (typeof hybridSplit !== "boolean") throw new TypeError(`hybridSplit ${JSON.stringify(o.hybridSplit)}: expected a boolean`);
   return {
     maxIter: o.maxIter ?? 200,
     tol: o.tol ?? 1e-9,
@@ -205,6 +212,7 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     armijo: o.armijo ?? 0.1,
     alphaMax,
     goodStepMuDrops,
+    hybridSplit,
     computeVxx: o.computeVxx ?? false,
     rho: o.trackWeight ?? 0,
     hessian: hi as 0 | 1 | 2 | 3,
@@ -346,6 +354,8 @@ export class RefSolver {
   private dV2 = 0;
   /** max_k |Qu_k|_inf of the last successful backward pass */
   private quMax = 0;
+  /** node where the last exact pass continued as Gauss-Newton (hybridSplit), -1 if none */
+  private splitAt = -1;
 
   // per-node scratch
   private g: Float64Array;
@@ -547,12 +557,13 @@ export class RefSolver {
     let exactOff = false;
     let muE = mu, muG = mu;
     let exactSteps = 0;
+    let splitSteps = 0;
     let accRun = 0;
 
     this.J = this.initialise(x0, U0, X0);
     this.pushHistory(this.J);
     if (!Number.isFinite(this.J)) {
-      return this.result(Status.NonFinite, 0, mu, false, NaN, exactFrom, 0, t0);
+      return this.result(Status.NonFinite, 0, mu, false, NaN, exactFrom, 0, 0, t0);
     }
 
     main: for (let it = 0; it < maxIter; it++) {
@@ -576,18 +587,22 @@ export class RefSolver {
         }
       }
       let usedExact = exact;
+      let usedSplit = false;
       let passOk = false;
       if (hybrid && !exactOff) {
+        // with hybridSplit, the pass continues as Gauss-Newton at muG from the node where the exact
+        // model fails (the nodes after it keep the exact model); the iteration then counts as Gauss-Newton
         mu = muE;
-        passOk = this.backward(mu, true);
-        usedExact = passOk;
-        if (!passOk) {
+        passOk = this.backward(mu, true, o.hybridSplit ? muG : -1);
+        usedExact = passOk && this.splitAt < 0;
+        usedSplit = passOk && this.splitAt >= 0;
+        if (!usedExact) {
           mu = this.increaseMu(mu);
           if (mu > muMax) exactOff = true;
           muE = mu;
         }
       }
-      if (hybrid && !passOk) mu = muG;
+      if (hybrid && !usedExact) mu = muG;
       while (!passOk) {
         if (this.backward(mu, usedExact)) break;
         mu = this.increaseMu(mu);
@@ -671,6 +686,7 @@ export class RefSolver {
         });
       }
       if (accepted !== 0 && usedExact) exactSteps++;
+      if (accepted !== 0 && usedSplit) splitSteps++;
       if (hybrid && usedExact) {
         if (exactFrom < 0) exactFrom = it;
         if (accepted === 0) {
@@ -714,7 +730,7 @@ export class RefSolver {
       }
     }
     const stat = diffAtX ? this.stationarity() : NaN;
-    return this.result(status, iterations, mu, gainsValid, stat, exactFrom, exactSteps, t0);
+    return this.result(status, iterations, mu, gainsValid, stat, exactFrom, exactSteps, splitSteps, t0);
   }
 
   /**
@@ -879,8 +895,10 @@ export class RefSolver {
    * stored gains/values (and dV1, dV2, quMax) only if every node succeeds. Gauss-Newton, or with
    * `exact` the model's curvature contracted with g = Vx' (+ Vxx' F) added to scratch copies of lxx,
    * luu, lux before the Q blocks (models without stepHess, or whose stepHess returns false, have none).
+   * splitMu >= 0 with exact: where the exact Quu~ is not positive definite, the pass continues from that
+   * node down to 0 as Gauss-Newton at mu = splitMu instead of failing (this.splitAt = that node).
    */
-  private backward(mu: number, exact: boolean): boolean {
+  private backward(mu: number, exact: boolean, splitMu = -1): boolean {
     const nx = this.nx, nu = this.nu, N = this.N;
     const nxx = nx * nx, nxu = nx * nu, nuu = nu * nu;
     const A = this.A, B = this.B, lx = this.lx, lu = this.lu, lxx = this.lxx, luu = this.luu, lux = this.lux;
@@ -891,7 +909,9 @@ export class RefSolver {
     const AT = this.AT, BT = this.BT, VAT = this.VAT, VBT = this.VBT, KT = this.KT, PT = this.PT;
     // with "quu" regularisation Qux~ is Qux itself
     const Quxt = vxxReg ? this.Quxt : Qux;
-    const model = this.model, curv = exact && !!model.stepHess;
+    const model = this.model;
+    let curv = exact && !!model.stepHess;
+    this.splitAt = -1;
     const Hxx = this.Hxx, Huu = this.Huu, Hux = this.Hux, lxxS = this.lxxS, luuS = this.luuS, luxS = this.luxS;
     let qm = 0;
 
@@ -972,12 +992,19 @@ export class RefSolver {
         for (let i = 0; i < nu; i++) Quut[i * nu + i] += mu;
       }
 
+      if (!hasBox ? !cholesky(Quut, 0, L, nu) : !this.boxGains(k, Quxt)) {
+        if (!exact || splitMu < 0) return false;
+        // redo this node as Gauss-Newton at splitMu, and every earlier one
+        exact = false;
+        curv = false;
+        mu = splitMu;
+        this.splitAt = k;
+        k++;
+        continue;
+      }
       if (!hasBox) {
-        if (!cholesky(Quut, 0, L, nu)) return false;
         cholSolveNeg(L, nu, Qu, 0, kk, ou);
         cholSolveRowsNeg(L, nu, Quxt, 0, nx, K, oK);
-      } else {
-        if (!this.boxGains(k, Quxt)) return false;
       }
 
       // The value update uses the unregularised Quu, Qux (the long forms stay exact for any k, K):
@@ -1301,7 +1328,7 @@ export class RefSolver {
 
   private result(
     status: number, iterations: number, mu: number, gainsValid: boolean, stationarity: number, exactFrom: number,
-    exactSteps: number, t0: number,
+    exactSteps: number, splitSteps: number, t0: number,
   ): SolveResult {
     const nx = this.nx, nu = this.nu, N = this.N;
     let maxGap = 0;
@@ -1334,6 +1361,7 @@ export class RefSolver {
         (this.feasible && Number.isFinite(this.J) && stationarity <= this.o.acceptTol * Math.max(1, Math.abs(this.J))),
       exactFrom,
       exactSteps,
+      splitSteps,
     };
     if (this.o.computeVxx) res.Vxx = this.Vxxc.slice(0, (N + 1) * nx * nx);
     res.timeMs = performance.now() - t0;

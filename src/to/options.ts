@@ -27,16 +27,19 @@ export interface NormalisedOptions {
   acceptIter: number;
   alphaMax: number;
   goodStepMuDrops: number;
+  hybridSplit: boolean;
 }
 
 /** the default local model of the solver (docs/convergence.md has the measurements behind it) */
 export const DEFAULT_HESSIAN = "gauss-newton";
 export const DEFAULT_GRAD_TOL = 0;
+/** `SolveOptions.hybridSplit`'s default */
+export const DEFAULT_HYBRID_SPLIT = false;
 /** the acceptable level of `SolveOptions.acceptTol` */
 export const DEFAULT_ACCEPT_TOL = 1e-6;
 const HESSIANS = ["gauss-newton", "exact", "auto", "hybrid"] as const;
 
-const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol", "acceptTol", "acceptIter", "alphaMax", "goodStepMuDrops"] as const;
+const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol", "acceptTol", "acceptIter", "alphaMax", "goodStepMuDrops", "hybridSplit"] as const;
 
 /**
  * Validate a solve's options into the engine's form. `defaults` (a system's `solverDefaults`) fill
@@ -90,6 +93,8 @@ export function normaliseOptions(
     block.set(checkVector("options.terminalModel.xref", tm.xref, nx), 1 + nx + nx * nx);
     terminal = { mode: tm.mode === "replace" ? 1 : 2, block };
   }
+  const hybridSplit = opts.hybridSplit ?? DEFAULT_HYBRID_SPLIT;
+  if (typeof hybridSplit !== "boolean") throw new TypeError(`options.hybridSplit: got ${show(hybridSplit)}, expected a boolean`);
   const hessian = opts.hessian ?? DEFAULT_HESSIAN;
   const hi = HESSIANS.indexOf(hessian as (typeof HESSIANS)[number]);
   if (hi < 0) throw new RangeError(`options.hessian: got ${show(hessian)}, expected "gauss-newton", "exact", "auto" or "hybrid"`);
@@ -101,6 +106,7 @@ export function normaliseOptions(
     acceptIter: checkInt("options.acceptIter", opts.acceptIter ?? 0, 0, 1_000_000),
     alphaMax: checkNumber("options.alphaMax", opts.alphaMax ?? 8, 1, 2 ** 30),
     goodStepMuDrops: checkInt("options.goodStepMuDrops", opts.goodStepMuDrops ?? 3, 1, 100),
+    hybridSplit,
     maxIter: checkInt("options.maxIter", opts.maxIter ?? 200, 0, 1_000_000),
     tol: checkNumber("options.tol", opts.tol ?? 1e-9, 0, 1e300),
     timeLimitMs: checkNumber("options.timeLimitMs", opts.timeLimitMs ?? Infinity, 0, Infinity, { allowInfinity: true, openLo: true }),

@@ -198,6 +198,7 @@ export class Solver {
     opt[O.ACCITER] = o.acceptIter;
     opt[O.ALPHAMAX] = o.alphaMax;
     opt[O.MUDROPS] = o.goodStepMuDrops;
+    opt[O.SPLIT] = o.hybridSplit ? 1 : 0;
     if (o.terminal) ws.view(H.TQ, o.terminal.block.length).set(o.terminal.block);
     const track = pp.uRef && o.trackWeight > 0 ? o.trackWeight : 0;
     opt[O.TRACK] = track;
@@ -230,6 +231,7 @@ export class Solver {
       acceptable: isAcceptable(status, finiteX && out[R.FEAS] !== 0, out[R.STAT], out[R.COST], o.acceptTol),
       exactFrom: out[R.SWITCH],
       exactSteps: out[R.NEXACT],
+      splitSteps: out[R.NSPLIT],
       gainsValid: out[R.BWDOK] !== 0,
       mu: out[R.MU],
       feasible: finiteX && out[R.FEAS] !== 0 && STATUS_NAMES[status] !== "non-finite",

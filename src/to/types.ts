@@ -84,6 +84,13 @@ export interface SolveOptions {
    * once. 1 = the plain schedule.
    */
   goodStepMuDrops?: number;
+  /**
+   * Hybrid Hessian only: where the exact model's Quu~ is not positive definite, the backward pass
+   * continues from that node down to the first as Gauss-Newton at the Gauss-Newton regularisation
+   * (the later nodes keep the exact model), instead of discarding the pass and running a whole
+   * Gauss-Newton pass. docs/convergence.md, "Split passes".
+   */
+  hybridSplit?: boolean;
 }
 
 export interface TerminalModel {
@@ -162,6 +169,8 @@ export interface SolveResult {
   exactFrom: number;
   /** accepted steps taken with the exact Hessian */
   exactSteps: number;
+  /** accepted steps whose pass was split (`hybridSplit`): exact from the last node down to one, Gauss-Newton below */
+  splitSteps: number;
   /** whether K, k, Vx belong to the returned trajectory (false only if the last backward pass failed) */
   gainsValid: boolean;
   mu: number;
