@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
-import { AdamMoments, adamStepJs, kernelImplementation, kernelMemoryBytes, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
+import { AdamMoments, adamStepJs, kernelImplementation, kernelMemoryBytes, biasLeaky, biasSinCos, leakyReluGrad, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
 import { Actor, ActorCritic, Adam, Critic, matMulBT, matMulTA, matMulW, softUpdate } from "../src/rl/networks.js";
 import { Rng } from "../src/rng.js";
 import { SYSTEMS } from "../src/systems/specs.js";
@@ -81,9 +81,9 @@ test("sin/cos kernels on the cpu backend: same bits as on wasm", async () => {
   sinCosInto(x, s, null);
   await initTf("cpu");
   try {
-    const t = tf.tensor1d(x);
-    assert.is(sameBits(sin(t).dataSync() as Float32Array, s), 0);
-    t.dispose();
+      const t = tf.tensor1d(x);
+      assert.is(sameBits(sin(t).dataSync() as Float32Array, s), 0);
+      t.dispose();
   } finally {
     await initTf("wasm");
   }
@@ -101,6 +101,71 @@ test("transpose2d: tf.transpose's values for shapes with and without 4x4 blocks;
     assert.equal(Array.from(g.dataSync()), Array.from(tf.transpose(w).dataSync()));
     tf.dispose([x, a, b, w, g]);
   }
+});
+
+test("leakyReluGrad: the bits of tf.where(tf.greater(z, 0), dy, tf.mul(dy, alpha)) on wasm and cpu (zeros, -0, NaN, Inf included)", async () => {
+  const rng = new Rng(12);
+  const n = 64 * 256;
+  const z = Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const dy = Float32Array.from({ length: n }, () => rng.uniform(-3, 3) * 1e3);
+  z.set([0, -0, NaN, Infinity, -Infinity, 1e-45, -1e-45], 0);
+  dy.set([1, 2, 3, NaN, Infinity, -Infinity, 3e38], 0);
+  const results: Float32Array[] = [];
+  try {
+    for (const backend of ["wasm", "cpu"]) {
+      await tf.setBackend(backend);
+      for (const alpha of [0.01, 0.2, 1 / 3]) {
+        const zt = tf.tensor2d(z, [64, 256]), dt = tf.tensor2d(dy, [64, 256]);
+        const a = leakyReluGrad(dt, zt, alpha), b = tf.where(tf.greater(zt, 0), dt, tf.mul(dt, alpha));
+        const av = a.dataSync() as Float32Array;
+        assert.is(sameBits(av, b.dataSync() as Float32Array), 0, `${backend}, alpha ${alpha}`);
+        assert.equal(a.shape, [64, 256]);
+        results.push(av.slice());
+        tf.dispose([zt, dt, a, b]);
+      }
+    }
+  } finally {
+    await tf.setBackend("wasm");
+  }
+  for (let i = 0; i < 3; i++) assert.is(sameBits(results[i], results[i + 3]), 0);
+  // the kernel changes something: alpha applies where z <= 0
+  assert.is(results[0][1], Math.fround(2 * Math.fround(0.01)));
+  assert.throws(() => leakyReluGrad(tf.zeros([2, 3]) as Tensor2D, tf.zeros([3, 2]) as Tensor2D, 0.1), /shapes \[2,3\] and \[3,2\] differ/);
+});
+
+test("biasSinCos and biasLeaky: the bits of sinCos(tf.add(x, b)) and tf.leakyRelu(tf.add(x, b)) on wasm and cpu", async () => {
+  const rng = new Rng(13);
+  try {
+    for (const backend of ["wasm", "cpu"]) {
+      await tf.setBackend(backend);
+      for (const [n, h] of [[1, 1], [3, 5], [64, 128], [64, 256]]) {
+        const xv = Float32Array.from({ length: n * h }, (_, i) => rng.uniform(-1, 1) * [1, 30, 1e-3, 2e5][i % 4]);
+        xv[0] = -0;
+        if (n * h > 4) xv.set([NaN, Infinity, -3e38], 1);
+        const x = tf.tensor2d(xv, [n, h]), b = tf.tensor1d(Float32Array.from({ length: h }, () => rng.uniform(-2, 2)));
+        const z = tf.add(x, b);
+        const tag = `${backend} ${n}x${h}`;
+        const [s, c] = biasSinCos(x, b, true), [s1, c1] = biasSinCos(x, b, false), [rs, rc] = sinCos(z);
+        assert.is(c1, null, tag);
+        for (const [p, q] of [[s, rs], [c!, rc], [s1, rs]] as const) {
+          assert.equal(p.shape, [n, h], tag);
+          assert.is(sameBits(p.dataSync() as Float32Array, q.dataSync() as Float32Array), 0, tag);
+        }
+        for (const alpha of [0.01, 1 / 3]) {
+          const [zz, a] = biasLeaky(x, b, alpha), ra = tf.leakyRelu(z, alpha);
+          assert.is(sameBits(zz.dataSync() as Float32Array, z.dataSync() as Float32Array), 0, `${tag} z`);
+          assert.is(sameBits(a.dataSync() as Float32Array, ra.dataSync() as Float32Array), 0, `${tag} alpha ${alpha}`);
+          tf.dispose([zz, a, ra]);
+        }
+        tf.dispose([x, b, z, s, c!, s1, rs, rc]);
+      }
+    }
+  } finally {
+    await tf.setBackend("wasm");
+  }
+  const x = tf.zeros([2, 3]) as Tensor2D;
+  assert.throws(() => biasSinCos(x, tf.zeros([2]) as never, true), /shapes \[2,3\] and \[2\], expected \(n, H\) and \(H\)/);
+  assert.throws(() => biasLeaky(x, tf.zeros([4]) as never, 0.1), /CactoBiasLeaky: shapes/);
 });
 
 test("matMulBT: a b^T with the bits of tf.matMul(a, tf.transpose(b)) in both orientations", () => {
@@ -331,21 +396,21 @@ test("actorForward + actorStepFrom == actorStep (same weights after, same surrog
   const mk = () => new ActorCritic(spec, new Rng(3), { actorHidden: [32, 32], criticHidden: [16, 16] });
   const a = mk(), b = mk();
   try {
-    const rng = new Rng(4);
-    const nb = 20;
-    const s = Float32Array.from({ length: nb * (spec.nx + 1) }, () => rng.uniform(-1, 1));
-    const q = Float32Array.from({ length: nb * spec.nu }, () => rng.uniform(-1, 1));
-    const n0 = tf.memory().numTensors;
-    const u0 = Array.from(a.act(s));
-    const ra = a.actorStep(s, q);
-    assert.not.equal(Array.from(a.act(s)), u0);
-    const pass = b.actorForward(s);
-    assert.equal(Array.from(pass.u), Array.from(b.act(s)));
-    const rb = b.actorStepFrom(pass, q);
-    assert.is(ra, rb);
-    assert.equal(a.serialize().actor, b.serialize().actor);
-    assert.throws(() => b.actorStepFrom(pass, q), /already used/);
-    assert.is(tf.memory().numTensors, n0);
+      const rng = new Rng(4);
+      const nb = 20;
+      const s = Float32Array.from({ length: nb * (spec.nx + 1) }, () => rng.uniform(-1, 1));
+      const q = Float32Array.from({ length: nb * spec.nu }, () => rng.uniform(-1, 1));
+      const n0 = tf.memory().numTensors;
+      const u0 = Array.from(a.act(s));
+      const ra = a.actorStep(s, q);
+      assert.not.equal(Array.from(a.act(s)), u0);
+      const pass = b.actorForward(s);
+      assert.equal(Array.from(pass.u), Array.from(b.act(s)));
+      const rb = b.actorStepFrom(pass, q);
+      assert.is(ra, rb);
+      assert.equal(a.serialize().actor, b.serialize().actor);
+      assert.throws(() => b.actorStepFrom(pass, q), /already used/);
+      assert.is(tf.memory().numTensors, n0);
   } finally {
     a.dispose(); b.dispose();
   }

@@ -168,6 +168,36 @@ function sinCosAny(x: Float32Array, s: Float32Array | null, c: Float32Array | nu
   else sinCosInto(x, s, c);
 }
 
+/** t_i = fround(x_i + b_(i mod b.length)): tf.add(x, b) of an (n, H) matrix and an (H) bias */
+function addBiasInto(x: Float32Array, b: Float32Array, t: Float32Array): void {
+  const h = b.length;
+  for (let i = 0, j = 0; i < x.length; i++) {
+    t[i] = x[i] + b[j];
+    if (++j === h) j = 0;
+  }
+}
+
+/** sin and cos of x + b (row-broadcast bias), as sinCosAny of tf.add(x, b)'s values */
+function biasSinCosAny(x: Float32Array, b: Float32Array, s: Float32Array | null, c: Float32Array | null): void {
+  const n = x.length;
+  if (wasm) {
+    const xp = stage(wasm, 3 * n), sp = xp + 4 * n, cp = xp + 8 * n;
+    const buf = wasm.engine.exports.memory.buffer;
+    const t = new Float32Array(buf, xp, n);
+    addBiasInto(x, b, t);
+    if (!wasm.sinCosF32(xp, s ? sp : 0, c ? cp : 0, n)) {
+      if (s) s.set(new Float32Array(buf, sp, n));
+      if (c) c.set(new Float32Array(buf, cp, n));
+      return;
+    }
+    sinCosInto(t.slice(), s, c);
+    return;
+  }
+  const t = new Float32Array(n);
+  addBiasInto(x, b, t);
+  sinCosInto(t, s, c);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Adam and the soft update over float32 arrays
 
@@ -342,6 +372,44 @@ function run(backend: HeapBackend, x: tf.TensorInfo, wantSin: boolean, wantCos: 
   throw new Error("CactoSinCos: unsupported backend");
 }
 
+function checkBias(name: string, x: tf.TensorInfo, b: tf.TensorInfo): void {
+  if (x.dtype !== "float32" || b.dtype !== "float32") throw new TypeError(`${name}: dtypes ${x.dtype}, ${b.dtype}, expected float32`);
+  if (x.shape.length !== 2 || b.shape.length !== 1 || b.shape[0] !== x.shape[1]) throw new RangeError(`${name}: shapes [${x.shape}] and [${b.shape}], expected (n, H) and (H)`);
+}
+
+/**
+ * A float32 kernel body over heap views: `nOut` outputs of `shape`, filled by `f` from the inputs'
+ * values (the wasm backend's heap, or the cpu backend's arrays).
+ */
+function heapOp(backend: HeapBackend, shape: number[], nOut: number, ins: tf.TensorInfo[], f: (xs: Float32Array[], outs: Float32Array[]) => void): tf.TensorInfo[] {
+  if (backend.typedArrayFromHeap && backend.makeOutput) {
+    const outs: tf.TensorInfo[] = [];
+    for (let i = 0; i < nOut; i++) outs.push(backend.makeOutput(shape, "float32"));
+    // views after every allocation: makeOutput may grow (and so detach) the heap
+    f(ins.map((t) => backend.typedArrayFromHeap!(t)), outs.map((t) => backend.typedArrayFromHeap!(t)));
+    return outs;
+  }
+  if (backend.data && backend.makeTensorInfo) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const arrays = Array.from({ length: nOut }, () => new Float32Array(size));
+    f(ins.map((t) => backend.data!.get(t.dataId).values as Float32Array), arrays);
+    return arrays.map((a) => backend.makeTensorInfo!(shape, "float32", a));
+  }
+  throw new Error("unsupported backend for the cacto kernels");
+}
+
+/** dx_i = z_i > 0 ? dy_i : fround(dy_i * fround(alpha)), float32 */
+export function leakyGradValues(dy: Float32Array, z: Float32Array, alpha: number, out: Float32Array): void {
+  const a = Math.fround(alpha);
+  for (let i = 0; i < out.length; i++) out[i] = z[i] > 0 ? dy[i] : dy[i] * a;
+}
+
+function leakyGradKernel(backend: HeapBackend, dy: tf.TensorInfo, z: tf.TensorInfo, alpha: number): tf.TensorInfo {
+  if (dy.dtype !== "float32" || z.dtype !== "float32") throw new TypeError(`CactoLeakyReluGrad: dtypes ${dy.dtype}, ${z.dtype}, expected float32`);
+  if (dy.shape.join() !== z.shape.join()) throw new RangeError(`CactoLeakyReluGrad: shapes [${dy.shape}] and [${z.shape}] differ`);
+  return heapOp(backend, dy.shape, 1, [dy, z], ([d, zv], [out]) => leakyGradValues(d, zv, alpha, out))[0];
+}
+
 /** the transpose of a rows x cols float32 matrix, through the WASM kernel */
 function transposeWasm(w: WasmKernels, x: Float32Array, out: Float32Array, rows: number, cols: number): void {
   const n = x.length;
@@ -366,6 +434,35 @@ function register(): void {
     tf.registerKernel({
       kernelName: "CactoSinCos", backendName,
       kernelFunc: ({ inputs, backend }) => run(backend as HeapBackend, inputs.x as tf.TensorInfo, true, true),
+    });
+  }
+  for (const backendName of HEAP_BACKENDS) {
+    tf.registerKernel({
+      kernelName: "CactoBiasSinCos", backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const bk = backend as HeapBackend, x = inputs.x as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
+        checkBias("CactoBiasSinCos", x, b);
+        const wantCos = (attrs as { wantCos: boolean }).wantCos;
+        return heapOp(bk, x.shape, wantCos ? 2 : 1, [x, b], ([xv, bv], [so, co]) => biasSinCosAny(xv, bv, so, co ?? null));
+      },
+    });
+    tf.registerKernel({
+      kernelName: "CactoBiasLeaky", backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const bk = backend as HeapBackend, x = inputs.x as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
+        checkBias("CactoBiasLeaky", x, b);
+        // as each backend's LeakyRelu: the wasm one multiplies by alpha in float32, the cpu one in double
+        const alpha = (attrs as { alpha: number }).alpha;
+        const a = backendName === "wasm" ? Math.fround(alpha) : alpha;
+        return heapOp(bk, x.shape, 2, [x, b], ([xv, bv], [z, h]) => {
+          addBiasInto(xv, bv, z);
+          for (let i = 0; i < z.length; i++) { const v = z[i]; h[i] = v < 0 ? v * a : v; }
+        });
+      },
+    });
+    tf.registerKernel({
+      kernelName: "CactoLeakyReluGrad", backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => leakyGradKernel(backend as HeapBackend, inputs.dy as tf.TensorInfo, inputs.z as tf.TensorInfo, (attrs as { alpha: number }).alpha),
     });
   }
   // the wasm backend only (its Transpose costs ~4 ns per element here; this one, with the copies, ~1)
@@ -416,6 +513,48 @@ export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
   if (!wasm || tf.getBackend() !== "wasm" || x.dtype !== "float32") return tf.transpose(x);
   register();
   return tf.engine().runKernel("CactoTranspose", { x }, {}) as tf.Tensor2D;
+}
+
+/**
+ * The LeakyReLU's backward pass in one kernel: dy where z > 0, else dy * alpha, the same float32 values
+ * as tf.where(tf.greater(z, 0), dy, tf.mul(dy, alpha)) (three kernels; test/rl-kernels.test.ts). Not
+ * differentiable itself (the actor's hand-written backward pass does not need it); tf ops on backends
+ * without the heap kernels.
+ */
+export function leakyReluGrad(dy: tf.Tensor2D, z: tf.Tensor2D, alpha: number): tf.Tensor2D {
+  if (!heapBackend() || dy.dtype !== "float32") return tf.where(tf.greater(z, 0), dy, tf.mul(dy, alpha)) as tf.Tensor2D;
+  register();
+  return tf.engine().runKernel("CactoLeakyReluGrad", { dy, z }, { alpha } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/**
+ * [sin(x + b), cos(x + b)] (cos only with wantCos) for an (n, H) x and an (H) bias in one kernel: the
+ * bits of sinCos(tf.add(x, b)) (test/rl-kernels.test.ts). Not differentiable (for the critic's
+ * inference and hand-written backward passes); tf ops on other backends.
+ */
+export function biasSinCos(x: tf.Tensor2D, b: tf.Tensor1D, wantCos: boolean): [tf.Tensor2D, tf.Tensor2D | null] {
+  if (!heapBackend()) {
+    const z = tf.add(x, b) as tf.Tensor2D;
+    return wantCos ? sinCos(z) : [sin(z), null];
+  }
+  register();
+  const out = tf.engine().runKernel("CactoBiasSinCos", { x, b }, { wantCos } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor2D[];
+  return [out[0], wantCos ? out[1] : null];
+}
+
+/**
+ * [z, h] = [x + b, LeakyReLU(x + b)] for an (n, H) x and an (H) bias in one kernel: the bits of
+ * tf.add(x, b) and tf.leakyRelu of it (test/rl-kernels.test.ts). Not differentiable; tf ops on other
+ * backends.
+ */
+export function biasLeaky(x: tf.Tensor2D, b: tf.Tensor1D, alpha: number): [tf.Tensor2D, tf.Tensor2D] {
+  if (!heapBackend()) {
+    const z = tf.add(x, b) as tf.Tensor2D;
+    return [z, tf.leakyRelu(z, alpha)];
+  }
+  register();
+  const out = tf.engine().runKernel("CactoBiasLeaky", { x, b }, { alpha } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor2D[];
+  return [out[0], out[1]];
 }
 
 /** [sin(x), cos(x)] from one range reduction (tf.sin, tf.cos on other backends) */

@@ -36,7 +36,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../rng.js";
 import type { SystemSpec } from "../systems/specs.js";
 import { initTf, type TfBackend } from "./backend.js";
-import { AdamMoments, lerpStep, sin, sinCos, transpose2d } from "./kernels.js";
+import { AdamMoments, biasLeaky, biasSinCos, leakyReluGrad, lerpStep, sin, sinCos, transpose2d } from "./kernels.js";
 import { invNorm } from "./normalise.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +152,20 @@ export function matMulW(h: tf.Tensor2D, layer: Dense): tf.Tensor2D {
     layer.wtOf = W.dataId;
   }
   return transpose2d(tf.matMul(layer.wt, transpose2d(h)));
+}
+
+/** sin and cos of w0 (h W + b) with differentiable tf ops (under a tape) */
+function sineLayerTape(h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, w0: number, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  let z = tf.add(mm(h, W), b) as tf.Tensor2D;
+  if (w0 !== 1) z = tf.mul(z, w0);
+  return sinCos(z);
+}
+
+/** the same values outside a tape: with w0 = 1, bias, sine and cosine in one kernel */
+function sineLayer(h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, w0: number, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  if (w0 !== 1) return sineLayerTape(h, W, b, w0, mm);
+  const [s, c] = biasSinCos(mm(h, W), b, true);
+  return [s, c!];
 }
 
 /** base class: an ordered list of dense layers */
@@ -304,6 +318,11 @@ export class Actor extends Network {
       const n = this.layers.length;
       for (let l = 0; l < n; l++) {
         const layer = this.layers[l];
+        if (cached && l + 1 < n) {
+          // inference: bias and LeakyReLU in one kernel (the same bits)
+          h = biasLeaky(matMulW(h, layer), layer.b, this.config.alpha)[1];
+          continue;
+        }
         const z = tf.add(cached ? matMulW(h, layer) : matMulT(h, layer.W), layer.b) as tf.Tensor2D;
         h = l + 1 < n ? tf.leakyRelu(z, this.config.alpha) : z;
       }
@@ -326,12 +345,12 @@ export class Actor extends Network {
       for (let l = 0; l < n; l++) {
         const layer = this.layers[l];
         hs.push(tf.keep(h));
-        const z = tf.add(matMulW(h, layer), layer.b) as tf.Tensor2D;
         if (l + 1 < n) {
+          const [z, a] = biasLeaky(matMulW(h, layer), layer.b, this.config.alpha);
           zs.push(tf.keep(z));
-          h = tf.leakyRelu(z, this.config.alpha);
+          h = a;
         } else {
-          h = z;
+          h = tf.add(matMulW(h, layer), layer.b) as tf.Tensor2D;
         }
       }
       if (this.scale) {
@@ -365,7 +384,7 @@ export class Actor extends Network {
         if (l > 0) {
           const dh = matMulBT(dz, this.layers[l].W);
           const z = pass.zs[l - 1];
-          dz = tf.where(tf.greater(z, 0), dh, tf.mul(dh, this.config.alpha)) as tf.Tensor2D;
+          dz = leakyReluGrad(dh, z, this.config.alpha);
         }
       }
       return grads;
@@ -422,6 +441,11 @@ export class Critic extends Network {
       const w0 = this.config.w0;
       for (let l = 0; l < n; l++) {
         const { W, b } = this.layers[l];
+        if (!differentiable && w0 === 1 && l + 1 < n) {
+          // inference: bias and sine in one kernel (the same bits)
+          h = biasSinCos(tf.matMul(h, W), b, false)[0];
+          continue;
+        }
         const z = tf.add(differentiable ? matMulT(h, W) : tf.matMul(h, W), b) as tf.Tensor2D;
         h = l + 1 < n ? sin(w0 === 1 ? z : (tf.mul(z, w0) as tf.Tensor2D)) : z;
       }
@@ -444,9 +468,7 @@ export class Critic extends Network {
       for (let l = 0; l + 1 < n; l++) {
         const { W, b } = this.layers[l];
         hs.push(h);
-        let z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
-        if (w0 !== 1) z = tf.mul(z, w0);
-        const [sz, cz] = sinCos(z);
+        const [sz, cz] = sineLayer(h, W, b, w0, tf.matMul);
         h = sz;
         derivs.push(w0 === 1 ? cz : tf.mul(cz, w0));
       }
@@ -479,9 +501,7 @@ export class Critic extends Network {
       let h: tf.Tensor2D = s;
       for (let l = 0; l + 1 < n; l++) {
         const { W, b } = this.layers[l];
-        let z = tf.add(mm(h, W), b) as tf.Tensor2D;
-        if (w0 !== 1) z = tf.mul(z, w0);
-        const [sz, cz] = sinCos(z);
+        const [sz, cz] = differentiable ? sineLayerTape(h, W, b, w0, mm) : sineLayer(h, W, b, w0, mm);
         h = sz;
         derivs.push(w0 === 1 ? cz : tf.mul(cz, w0));
       }
