@@ -42,7 +42,10 @@ test("sweep plan validates its cells and names the bad value", () => {
   assert.throws(() => planSweep({ name: "t", systems: ["truck"], seeds: [1] }), /systems: got "truck", expected names from toy1d/);
   assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], seeds: [1, 1] }), /seeds: got \[1,1\], expected distinct seeds/);
   assert.throws(() => planSweep({ name: "a b", systems: ["toy1d"], seeds: [1] }), /name: got "a b"/);
-  assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], seeds: [1], set: { wS: 1 } }), /set\.wS: got 1, expected no override/);
+  assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], methods: ["preset", "cacto"], seeds: [1], set: { wS: 1 } }), /set\.wS: got 1, expected no override \(the cell's method \(cacto\) sets it/);
+  // "preset" cells take it
+  const w = planSweep({ name: "t", systems: ["car"], seeds: [1], set: { wS: 1e-4 } });
+  assert.is(cellConfig(w, w.cells[0]).wS, 1e-4);
   assert.throws(() => planSweep({ name: "t", systems: ["toy1d"], seeds: [1], set: { batchSize: -3 } }), /batchSize/);
   const r = cacto("sweep", "plan", "--out", path.join(tmp("cacto-sw-bad-"), "s"), "--systems", "toy1d", "--seeds", "x");
   assert.is(r.code, 2);
