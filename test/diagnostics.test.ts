@@ -2,12 +2,12 @@
 // R^2 against an independent recomputation with the critic, the solve shares, dropUnconverged.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { rSquared, saturationShare, costToGo, MAX_ROWS } from "../src/cacto/diagnostics.js";
+import { rSquared, saturationShare, slogSkill, costToGo, MAX_ROWS } from "../src/cacto/diagnostics.js";
 import { CactoTrainer, storableSolve } from "../src/cacto/trainer.js";
 import { Engine } from "../src/wasm/engine.js";
 import { Solver } from "../src/to/solver.js";
 import { preset } from "../src/cacto/presets.js";
-import { normaliseStates } from "../src/rl/normalise.js";
+import { normaliseStates, gradToState } from "../src/rl/normalise.js";
 import type { SolveResult } from "../src/to/types.js";
 
 test("rSquared: perfect fit 1, the mean 0, worse than the mean negative; degenerate cases NaN", () => {
@@ -19,6 +19,20 @@ test("rSquared: perfect fit 1, the mean 0, worse than the mean negative; degener
   assert.ok(Number.isNaN(rSquared([1], [1])));
   assert.ok(Number.isNaN(rSquared([2, 2], [1, 3])));
   assert.throws(() => rSquared([1, 2], [1]), /2 targets but 1 predictions/);
+});
+
+test("slogSkill: 1 for a perfect gradient, 0 for zeros, negative when worse than zeros; in slog units; NaN for all-zero targets", () => {
+  const y = [1, -2, 0.5, 10];
+  assert.is(slogSkill(y, y), 1);
+  assert.is(slogSkill(y, [0, 0, 0, 0]), 0);
+  assert.ok(slogSkill(y, y.map((v) => -v)) < 0);
+  // by hand: target e - 1 (slog 1), prediction e^2 - 1 (slog 2): 1 - (2 - 1)^2 / 1^2 = 0
+  const e1 = Math.E - 1;
+  assert.ok(Math.abs(slogSkill([e1], [Math.E * Math.E - 1])) < 1e-12);
+  // slog units: a gradient off by a factor 10 on large values is not punished like its raw error
+  assert.ok(slogSkill([1000, -1000], [100, -100]) > 0.5);
+  assert.ok(Number.isNaN(slogSkill([0, 0], [1, 2])));
+  assert.throws(() => slogSkill([1], [1, 2]), /slogSkill: 1 targets but 2 predictions/);
 });
 
 test("saturationShare counts |u| > 0.95 umax per control; costToGo sums the tail", () => {
@@ -73,20 +87,21 @@ test("trainer diagnostics: held-out R^2 equals a recomputation with the pre-upda
     const tt = t as unknown as { solveAll: (p: unknown[]) => Promise<SolveResult[]> };
     const orig = tt.solveAll.bind(t);
     let seen: SolveResult[] = [];
-    let before: { x: Float64Array; k: Int32Array; v: Float32Array } | null = null;
+    let before: { x: Float64Array; k: Int32Array; v: Float32Array; g: Float64Array; vx: Float64Array } | null = null;
     const starts: number[] = [];
     tt.solveAll = async (p: unknown[]) => {
       seen = await orig(p);
       // the critic's values on every node of the kept solves, before the loop's updates
-      const xs: number[] = [], ks: number[] = [];
+      const xs: number[] = [], ks: number[] = [], vxs: number[] = [];
       seen.forEach((r, i) => {
         const k0 = 100 - r.horizon;
         starts[i] = k0;
         if (drop && r.statusName !== "converged") return;
-        for (let j = 0; j <= r.horizon; j++) { xs.push(r.X[2 * j], r.X[2 * j + 1]); ks.push(k0 + j); }
+        for (let j = 0; j <= r.horizon; j++) { xs.push(r.X[2 * j], r.X[2 * j + 1]); ks.push(k0 + j); vxs.push(r.Vx[2 * j], r.Vx[2 * j + 1]); }
       });
       const x = Float64Array.from(xs), k = Int32Array.from(ks);
-      before = { x, k, v: t.learner.criticValue(normaliseStates(t.spec, x, k)) };
+      const s = normaliseStates(t.spec, x, k);
+      before = { x, k, v: t.learner.criticValue(s), g: gradToState(t.spec, t.learner.criticGradInput(s).dVds), vx: Float64Array.from(vxs) };
       return seen;
     };
     const m = await t.runLoop();
@@ -110,6 +125,8 @@ test("trainer diagnostics: held-out R^2 equals a recomputation with the pre-upda
     assert.is(d.rows, ys.length);
     assert.ok(Math.abs(d.heldOutR2 - rSquared(ys, before!.v)) < 1e-9, `${d.heldOutR2} vs ${rSquared(ys, before!.v)}`);
     assert.ok(d.heldOutR2 <= 1 && Number.isFinite(d.heldOutR2Vx) && d.heldOutR2Vx <= 1);
+    const skill = slogSkill(before!.vx, before!.g);
+    assert.ok(Number.isFinite(skill) && Math.abs(d.heldOutSlogVx - skill) < 1e-9, `${d.heldOutSlogVx} vs ${skill}`);
     assert.ok(d.saturation >= 0 && d.saturation <= 1);
     assert.ok(Number.isFinite(d.actorAloneCost));
     await t.close();

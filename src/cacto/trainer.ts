@@ -22,7 +22,7 @@ import type { CactoConfig } from "./presets.js";
 import { systemFingerprint, validateCheckpoint, validateConfig } from "./validate-checkpoint.js";
 import { checkSystem } from "../to/validate.js";
 import { normaliseOptions } from "../to/options.js";
-import { costToGo, rSquared, saturationShare, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
+import { costToGo, rSquared, saturationShare, slogSkill, MAX_ROWS, type LoopDiagnostics } from "./diagnostics.js";
 import { actionGradient, actorUpdate } from "./actor-step.js";
 import type { ActorThread } from "./actor-thread.js";
 import { rolloutCosts } from "../rl/rollout.js";
@@ -326,7 +326,7 @@ export class CactoTrainer {
       }
     }
     const rows = ks.length;
-    let r2 = NaN, r2First = NaN, r2Vx = NaN;
+    let r2 = NaN, r2First = NaN, r2Vx = NaN, slogVx = NaN;
     if (rows >= 2) {
       const { v, dVds } = this.learner.criticGradInput(normaliseStates(this.spec, Float64Array.from(xs), Int32Array.from(ks)));
       const dVdx = gradToState(this.spec, dVds);
@@ -340,13 +340,14 @@ export class CactoTrainer {
         if (Number.isFinite(c)) { acc += c; cnt++; }
       }
       r2Vx = cnt ? acc / cnt : NaN;
+      slogVx = slogSkill(vxs, dVdx);
     }
     const conv = results.filter(finishedSolve).length;
     const nKept = results.filter(keep).length;
     const keptConverged = results.filter((r) => keep(r) && finishedSolve(r)).length;
     const alone = warm ? rolloutCosts(this.model, warm) : null;
     return {
-      heldOutR2: r2, heldOutR2First: r2First, heldOutR2Vx: r2Vx, rows,
+      heldOutR2: r2, heldOutR2First: r2First, heldOutR2Vx: r2Vx, heldOutSlogVx: slogVx, rows,
       converged: conv / n, stopped: (nKept - keptConverged) / n,
       dropped: (n - nKept) / n,
       saturation: warm ? saturationShare(warm.map((w) => w.U), umax) : NaN,

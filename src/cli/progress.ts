@@ -71,7 +71,7 @@ export function formatDiagnostics(m: LoopMetrics): string {
   if (!d) return "";
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "-");
   const p = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : "-");
-  return `held-out critic R^2 (before this loop's updates): V ${f(d.heldOutR2)}, V at first states ${f(d.heldOutR2First)}, V_x ${f(d.heldOutR2Vx)}; ` +
+  return `held-out critic R^2 (before this loop's updates): V ${f(d.heldOutR2)}, V at first states ${f(d.heldOutR2First)}, V_x ${f(d.heldOutR2Vx)} (slog skill ${f(d.heldOutSlogVx)}); ` +
     `TO converged ${p(d.converged)}, stopped ${p(d.stopped)}, dropped ${p(d.dropped)}; actor saturated ${p(d.saturation)}, actor alone ${Number.isFinite(d.actorAloneCost) ? d.actorAloneCost.toFixed(1) : "-"}`;
 }
 

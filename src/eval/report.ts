@@ -117,13 +117,13 @@ export function reportMarkdown(ev: Evaluation, svgFiles: string[]): string {
   }
   o.push("## Training loops");
   o.push("");
-  o.push("| loop | episodes | dropped | TO converged | mean TO cost | mean TO iterations | held-out R^2 V / first states / V_x | actor saturated | actor alone | critic loss | actor loss | wall s |");
-  o.push("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+  o.push("| loop | episodes | dropped | TO converged | mean TO cost | mean TO iterations | held-out R^2 V / first states / V_x | V_x slog skill | actor saturated | actor alone | critic loss | actor loss | wall s |");
+  o.push("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
   const f2 = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(2) : "-");
   const pc = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? pct(v) : "-");
   for (const l of ev.metrics) {
     const d = l.diagnostics;
-    o.push(`| ${l.loop} | ${l.totalEpisodes} | ${l.failed} | ${pc(d?.converged)} | ${num(l.meanToCost)} | ${Number(l.meanToIterations).toFixed(1)} | ${f2(d?.heldOutR2)} / ${f2(d?.heldOutR2First)} / ${f2(d?.heldOutR2Vx)} | ${pc(d?.saturation)} | ${d && Number.isFinite(d.actorAloneCost) ? num(d.actorAloneCost) : "-"} | ${num(l.criticLoss)} | ${num(l.actorLoss)} | ${l.wallSeconds.toFixed(1)} |`);
+    o.push(`| ${l.loop} | ${l.totalEpisodes} | ${l.failed} | ${pc(d?.converged)} | ${num(l.meanToCost)} | ${Number(l.meanToIterations).toFixed(1)} | ${f2(d?.heldOutR2)} / ${f2(d?.heldOutR2First)} / ${f2(d?.heldOutR2Vx)} | ${f2(d?.heldOutSlogVx)} | ${pc(d?.saturation)} | ${d && Number.isFinite(d.actorAloneCost) ? num(d.actorAloneCost) : "-"} | ${num(l.criticLoss)} | ${num(l.actorLoss)} | ${l.wallSeconds.toFixed(1)} |`);
   }
   o.push("");
   o.push("Held-out R^2: the critic (before the loop's updates) against the true cost-to-go of the loop's fresh TO solutions before they enter the buffer, over their nodes, at their first states, and of dV/dx against the solver's V_x (mean over state components). Actor saturated: share of its warm-start controls beyond 0.95 umax.");

@@ -84,7 +84,7 @@ export function sweepReport(dir: string): { file: string; results: CellResult[] 
   const r2 = (v: number | null | undefined) => (Number.isFinite(v) ? v!.toFixed(2) : "-");
   const fit = (r: CellResult) => {
     const d = r.lastDiagnostics;
-    return d ? `${r2(d.heldOutR2)} / ${r2(d.heldOutR2First)} / ${r2(d.heldOutR2Vx)}` : "-";
+    return d ? `${r2(d.heldOutR2)} / ${r2(d.heldOutR2First)} / ${r2(d.heldOutR2Vx)} / ${r2(d.heldOutSlogVx)}` : "-";
   };
   const sat = (r: CellResult) => (r.lastDiagnostics && Number.isFinite(r.lastDiagnostics.saturation) ? pct(r.lastDiagnostics.saturation!) : "-");
   const cellRows = results.map((r) => [r.cell.id, pct(r.trainConverged), fit(r), sat(r), fmt(r.mean.fresh.zeros), fmt(r.mean.fresh.actor), fmt(r.paired.fresh.meanDiff),
@@ -100,7 +100,7 @@ export function sweepReport(dir: string): { file: string; results: CellResult[] 
     ...[...groups].map(([k, rs]) => `- ${k}: fresh starts hold on ${rs.filter((r) => holds(r.paired.fresh)).length} of ${rs.length} seeds, evaluation states on ${rs.filter((r) => holds(r.paired.eval)).length} of ${rs.length} (target: 8 of 10).`), "",
     ...(failed.length ? ["## Failed cells", "", ...failed.map((f) => `- ${f.id}: ${f.reason || `exit ${f.code}`} (log: cells/${f.id}/log.txt)`), ""] : []),
     "## Cells", "",
-    mdTable(["cell", "training TO converged", "critic held-out R^2 at the last loop (its new episodes, before its updates): V / V at first states / V_x", "actor saturated", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "worse by > 1", "holds", "eval: actor - zeros", "holds", "train s", "eval s", "resumed from", "host"], cellRows), "",
+    mdTable(["cell", "training TO converged", "critic held-out fit at the last loop (its new episodes, before its updates): R^2 of V / V at first states / V_x, and the V_x slog skill", "actor saturated", "fresh: zeros mean", "actor mean", "actor - zeros", "95% interval", "worse by > 1", "holds", "eval: actor - zeros", "holds", "train s", "eval s", "resumed from", "host"], cellRows), "",
   ].join("\n");
   const file = writeExperiment(dir, md, { plan, results, failed });
   return { file, results };
