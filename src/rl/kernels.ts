@@ -372,6 +372,22 @@ function run(backend: HeapBackend, x: tf.TensorInfo, wantSin: boolean, wantCos: 
   throw new Error("CactoSinCos: unsupported backend");
 }
 
+/** a kernel `name` of an (n, H) float32 x and an (H) bias b with outputs shaped like x, on a heap backend */
+function registerBiasKernel(
+  name: string, backendName: string, nOut: (attrs: Record<string, unknown>) => number,
+  body: (ins: Float32Array[], outs: Float32Array[], attrs: Record<string, unknown>) => void,
+): void {
+  tf.registerKernel({
+    kernelName: name, backendName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const x = inputs.x as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
+      checkBias(name, x, b);
+      const a = attrs as unknown as Record<string, unknown>;
+      return heapOp(backend as HeapBackend, x.shape, nOut(a), [x, b], (ins, outs) => body(ins, outs, a));
+    },
+  });
+}
+
 function checkBias(name: string, x: tf.TensorInfo, b: tf.TensorInfo): void {
   if (x.dtype !== "float32" || b.dtype !== "float32") throw new TypeError(`${name}: dtypes ${x.dtype}, ${b.dtype}, expected float32`);
   if (x.shape.length !== 2 || b.shape.length !== 1 || b.shape[0] !== x.shape[1]) throw new RangeError(`${name}: shapes [${x.shape}] and [${b.shape}], expected (n, H) and (H)`);
@@ -437,28 +453,13 @@ function register(): void {
     });
   }
   for (const backendName of HEAP_BACKENDS) {
-    tf.registerKernel({
-      kernelName: "CactoBiasSinCos", backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const bk = backend as HeapBackend, x = inputs.x as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
-        checkBias("CactoBiasSinCos", x, b);
-        const wantCos = (attrs as { wantCos: boolean }).wantCos;
-        return heapOp(bk, x.shape, wantCos ? 2 : 1, [x, b], ([xv, bv], [so, co]) => biasSinCosAny(xv, bv, so, co ?? null));
-      },
-    });
-    tf.registerKernel({
-      kernelName: "CactoBiasLeaky", backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const bk = backend as HeapBackend, x = inputs.x as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
-        checkBias("CactoBiasLeaky", x, b);
-        // as each backend's LeakyRelu: the wasm one multiplies by alpha in float32, the cpu one in double
-        const alpha = (attrs as { alpha: number }).alpha;
-        const a = backendName === "wasm" ? Math.fround(alpha) : alpha;
-        return heapOp(bk, x.shape, 2, [x, b], ([xv, bv], [z, h]) => {
-          addBiasInto(xv, bv, z);
-          for (let i = 0; i < z.length; i++) { const v = z[i]; h[i] = v < 0 ? v * a : v; }
-        });
-      },
+    // as each backend's LeakyRelu: the wasm one multiplies by alpha in float32, the cpu one in double
+    const leakyAlpha = (alpha: number) => (backendName === "wasm" ? Math.fround(alpha) : alpha);
+    registerBiasKernel("CactoBiasSinCos", backendName, (a) => (a.wantCos ? 2 : 1), ([xv, bv], [so, co]) => biasSinCosAny(xv, bv, so, co ?? null));
+    registerBiasKernel("CactoBiasLeaky", backendName, () => 2, ([xv, bv], [z, h], a) => {
+      const al = leakyAlpha(a.alpha as number);
+      addBiasInto(xv, bv, z);
+      for (let i = 0; i < z.length; i++) { const v = z[i]; h[i] = v < 0 ? v * al : v; }
     });
     tf.registerKernel({
       kernelName: "CactoLeakyReluGrad", backendName,
