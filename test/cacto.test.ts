@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CactoTrainer } from "../src/cacto/trainer.js";
+import { CactoTrainer, targetVariance } from "../src/cacto/trainer.js";
 import { preset, type CactoConfig } from "../src/cacto/presets.js";
 import { saveCheckpoint, loadCheckpoint, decodeCheckpoint } from "../src/cacto/checkpoint.js";
 import { Solver } from "../src/to/solver.js";
@@ -68,6 +68,33 @@ test("checkpoint then resume gives the same state as an uninterrupted run", asyn
   assert.equal(sb.buffer, sa.buffer);
   assert.equal(sb.metrics.map((m) => [m.meanToCost, m.criticLoss, m.actorLoss]), sa.metrics.map((m) => [m.meanToCost, m.criticLoss, m.actorLoss]));
   a.dispose(); b.dispose();
+});
+
+test("wSScale \"variance\": the critic's value term is divided by the minibatch's target variance; validated", async () => {
+  assert.is(targetVariance([1, 3]), 1);
+  assert.is(targetVariance([2, 2, 2]), 1e-12 * 4);
+  assert.is(targetVariance([0, 0]), 1e-30);
+  const cfg = { ...tiny("single_integrator", [20]), wS: 1e-2 };
+  const runs: number[][] = [];
+  for (const wSScale of ["none", "variance"] as const) {
+    const t = await CactoTrainer.create({ ...cfg, wSScale }, 3);
+    const seen: number[] = [];
+    const learner = t.learner as unknown as { criticStep: (s: Float32Array, y: ArrayLike<number>, o: { valueScale?: number }) => number };
+    const orig = learner.criticStep.bind(learner);
+    learner.criticStep = (s, y, o) => {
+      // the trainer's scale is the variance of exactly the targets it passes
+      seen.push(o.valueScale ?? NaN);
+      assert.is(o.valueScale, wSScale === "variance" ? targetVariance(y) : 1);
+      return orig(s, y, o);
+    };
+    await t.runLoop();
+    assert.is(seen.length, 20);
+    runs.push(Array.from(t.learner.critic.weightArrays()[0]));
+    t.dispose();
+  }
+  assert.not.equal(runs[0], runs[1]);
+  const err = await CactoTrainer.create({ ...cfg, wSScale: "std" as never }, 1).then(() => null, (e: Error) => e);
+  assert.match(String(err?.message), /config\.wSScale.*"std".*"none", "variance" or absent/);
 });
 
 test("the same seed gives the same run; another seed a different one", async () => {

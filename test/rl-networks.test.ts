@@ -166,6 +166,18 @@ test("Sobolev loss equals the hand computation; its weight gradient equals the n
       assert.ok(Math.abs(before - hand) <= 1e-5 * hand);
       const after = tf.tidy(() => ac.criticLoss(st, yt, sv, wS).dataSync()[0]);
       assert.ok(after < before, "one Sobolev step reduces the loss");
+      // a value scale divides the value term only (wSScale "variance" passes var(y) here)
+      const { v: v2, dVds: g2 } = ac.criticGradInput(s);
+      const d2 = gradToState(spec, g2);
+      let eg2 = 0, ev2 = 0;
+      for (let i = 0; i < nb; i++) {
+        ev2 += (y[i] - v2[i]) ** 2 / nb;
+        for (let j = 0; j < nx; j++) eg2 += (slog(d2[i * nx + j]) - slog(vx[i * nx + j])) ** 2 / (nb * nx);
+      }
+      const scaled = tf.tidy(() => ac.criticLoss(st, yt, sv, wS, 40).dataSync()[0]);
+      assert.ok(Math.abs(scaled - (eg2 + (wS / 40) * ev2)) <= 1e-5 * scaled, `${scaled} vs ${eg2 + (wS / 40) * ev2}`);
+      assert.ok(Math.abs(ac.criticStep(s, y, { wS, vx, valueScale: 40 }) - scaled) <= 1e-5 * scaled);
+      assert.throws(() => ac.criticStep(s, y, { wS, vx, valueScale: 0 }), /valueScale: got 0, expected a finite number > 0/);
     } finally {
       st.dispose(); yt.dispose(); sv.dispose();
     }

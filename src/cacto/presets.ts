@@ -49,6 +49,13 @@ export interface CactoConfig {
    * counted as dropped). Default false: every finite solve is kept.
    */
   dropUnconverged?: boolean;
+  /**
+   * CACTO-SL's value term: "none" (default, the paper's loss: w_S mean (y - V)^2) or "variance"
+   * (w_S mean (y - V)^2 / var(y) with var(y) the minibatch's variance of the value targets: a
+   * scale-free balance with the slog gradient term, whose size does not depend on the cost's scale;
+   * docs/generalisation.md, session 12).
+   */
+  wSScale?: "none" | "variance";
 }
 
 /** 1000, 4000, 7000, ... as in the reference schedule */
@@ -130,14 +137,14 @@ export function preset(system: SystemName | SystemSpec, name: PresetName): Cacto
 
 /**
  * `cfg` with the fields of `set` replaced (experiment S's --set, a sweep's overrides): each key must be
- * a config field (or an optional one: dropUnconverged, actorOutput) and not one of `fixed` (named with
+ * a config field (or an optional one: dropUnconverged, actorOutput, wSScale) and not one of `fixed` (named with
  * why: `fixed[key]`); the result is not yet validated (CactoTrainer.create does that).
  */
 export function withOverrides(cfg: CactoConfig, set: unknown, fixed: Record<string, string>, where: string): CactoConfig {
   if (typeof set !== "object" || set === null || Array.isArray(set)) throw new TypeError(`${where}: set: got ${JSON.stringify(set)}, expected an object of config fields`);
   for (const [k, v] of Object.entries(set)) {
     if (k in fixed) throw new RangeError(`${where}: set.${k}: got ${JSON.stringify(v)}, expected no override (${fixed[k]})`);
-    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
+    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput" && k !== "wSScale") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
   }
   return { ...cfg, ...(set as Partial<CactoConfig>) };
 }

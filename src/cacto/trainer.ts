@@ -382,7 +382,7 @@ export class CactoTrainer {
     const vBoot = this.learner.targetValue(normaliseStates(spec, b.xBoot, b.kBoot));
     const y = tdTargets(b, vBoot);
     lap("targets");
-    const critic = this.learner.criticStep(s, y, cfg.wS > 0 ? { wS: cfg.wS, vx: b.vx } : {});
+    const critic = this.learner.criticStep(s, y, cfg.wS > 0 ? { wS: cfg.wS, vx: b.vx, valueScale: cfg.wSScale === "variance" ? targetVariance(y) : 1 } : {});
     lap("critic");
     // actor: states that still have a control to choose (k < nsteps)
     const rows: number[] = [];
@@ -465,6 +465,22 @@ export class CactoTrainer {
   dispose(): void {
     this.learner.dispose();
   }
+}
+
+/**
+ * The variance of a minibatch's value targets (for `wSScale: "variance"`), floored at 1e-12 of their
+ * mean square (and at 1e-30) so that a batch of equal targets does not divide by zero.
+ */
+export function targetVariance(y: ArrayLike<number>): number {
+  const n = y.length;
+  let m = 0, q = 0;
+  for (let i = 0; i < n; i++) { m += y[i]; q += y[i] * y[i]; }
+  m /= n;
+  q /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (y[i] - m) ** 2;
+  v /= n;
+  return Math.max(v, 1e-12 * q, 1e-30);
 }
 
 /** the largest value whose square is a finite float32: the critic's losses square targets and errors */

@@ -108,6 +108,7 @@ export function validateConfig(config: unknown, where = "CactoTrainer.create", p
   c.int(`${p}.workers`, cfg.workers, 0, 64);
   if (cfg.actorThread !== undefined && typeof cfg.actorThread !== "boolean") c.fail(`${p}.actorThread`, cfg.actorThread, "a boolean or absent");
   if (cfg.dropUnconverged !== undefined && typeof cfg.dropUnconverged !== "boolean") c.fail(`${p}.dropUnconverged`, cfg.dropUnconverged, "a boolean or absent");
+  if (cfg.wSScale !== undefined && cfg.wSScale !== "none" && cfg.wSScale !== "variance") c.fail(`${p}.wSScale`, cfg.wSScale, '"none", "variance" or absent');
   return { loops, capacity, aH, cH, spec: spec! };
 }
 

@@ -668,6 +668,8 @@ export interface CriticStepOptions {
   wS?: number;
   /** value-gradient targets dV/dx (nb*nx, state units) for the Sobolev loss */
   vx?: ArrayLike<number>;
+  /** the Sobolev loss's value term is divided by this (default 1: the paper's loss) */
+  valueScale?: number;
 }
 
 export interface ActorCriticData {
@@ -803,9 +805,9 @@ export class ActorCritic {
 
   /**
    * The critic loss as a tensor (for steps and tests). Plain: mean (y - V)^2. Sobolev (wS > 0):
-   * mean_ij (slog(dV/dx_j) - slog(Vx_j))^2 + wS mean (y - V)^2, over the nx state components.
+   * mean_ij (slog(dV/dx_j) - slog(Vx_j))^2 + (wS / valueScale) mean (y - V)^2, over the nx state components.
    */
-  criticLoss(s: tf.Tensor2D, y: tf.Tensor2D, slogVx: tf.Tensor2D | null, wS: number): tf.Scalar {
+  criticLoss(s: tf.Tensor2D, y: tf.Tensor2D, slogVx: tf.Tensor2D | null, wS: number, valueScale = 1): tf.Scalar {
     return tf.tidy(() => {
       if (slogVx && wS > 0) {
         const nb = s.shape[0];
@@ -813,7 +815,7 @@ export class ActorCritic {
         const dVdx = tf.mul(g, this.chain); // time column -> 0, and slogVx has 0 there too
         const eg = tf.div(tf.sum(tf.square(tf.sub(slogT(dVdx), slogVx))), nb * this.config.nx);
         const ev = tf.mean(tf.square(tf.sub(y, v)));
-        return tf.add(eg, tf.mul(ev, wS)) as tf.Scalar;
+        return tf.add(eg, tf.mul(ev, valueScale === 1 ? wS : wS / valueScale)) as tf.Scalar;
       }
       return tf.mean(tf.square(tf.sub(y, this.critic.forward(s)))) as tf.Scalar;
     });
@@ -834,6 +836,8 @@ export class ActorCritic {
     if (targets.length !== nb) throw new RangeError(`criticStep: ${targets.length} targets for ${nb} rows`);
     const wS = opts.wS ?? 0;
     if (wS > 0 && !opts.vx) throw new RangeError("criticStep: the Sobolev loss (wS > 0) needs vx");
+    const valueScale = opts.valueScale ?? 1;
+    if (!(valueScale > 0 && Number.isFinite(valueScale))) throw new RangeError(`criticStep: valueScale: got ${valueScale}, expected a finite number > 0`);
     const vars = this.critic.variables();
     if (wS > 0) {
       // CACTO-SL: autodiff through the analytic dV/ds
@@ -841,7 +845,7 @@ export class ActorCritic {
         const s = tf.tensor2d(states, [nb, this.nIn]);
         const y = tf.tensor2d(Float32Array.from(targets), [nb, 1]);
         const sv = tf.tensor2d(this.slogTargets(opts.vx!, nb), [nb, this.nIn]);
-        const { value, grads } = tf.variableGrads(() => this.criticLoss(s, y, sv, wS), vars);
+        const { value, grads } = tf.variableGrads(() => this.criticLoss(s, y, sv, wS, valueScale), vars);
         this.criticOpt.apply(vars.map((x) => grads[x.name]));
         return value.dataSync()[0];
       });
