@@ -43,6 +43,16 @@ test("car, CACTO-SL with a learning-rate halving: the actor thread gives the one
   assert.ok(other.json !== two.json);
 });
 
+test("actorGradQuirk: the same run with and without the thread, and another run than without the quirk", async () => {
+  const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 20], episodesPerLoop: 8, batchSize: 32, workers: 1, to: { maxIter: 20 }, actorGradQuirk: true };
+  const one = await run({ ...base, actorThread: false }, 6, 2);
+  const two = await run({ ...base, actorThread: true }, 6, 2);
+  const plain = await run({ ...base, actorGradQuirk: false, actorThread: true }, 6, 2);
+  assert.is(two.thread, true);
+  assert.ok(two.json === one.json, "checkpoints differ");
+  assert.ok(plain.json !== two.json, "the quirk changes nothing");
+});
+
 test("a user-defined system: the same with and without the thread; the default follows workers", async () => {
   const sys = defineSystem({
     name: "thread-test-line", nx: 1, nu: 1, dt: 0.05, nsteps: 20,

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CactoTrainer, targetVariance } from "../src/cacto/trainer.js";
+import { actionGradient } from "../src/cacto/actor-step.js";
 import { preset, type CactoConfig } from "../src/cacto/presets.js";
 import { saveCheckpoint, loadCheckpoint, decodeCheckpoint } from "../src/cacto/checkpoint.js";
 import { Solver } from "../src/to/solver.js";
@@ -68,6 +69,34 @@ test("checkpoint then resume gives the same state as an uninterrupted run", asyn
   assert.equal(sb.buffer, sa.buffer);
   assert.equal(sb.metrics.map((m) => [m.meanToCost, m.criticLoss, m.actorLoss]), sa.metrics.map((m) => [m.meanToCost, m.criticLoss, m.actorLoss]));
   a.dispose(); b.dispose();
+});
+
+test("actorGradQuirk: dQ/du's value term uses dV/dx' divided once more by the state normalisation; validated", async () => {
+  const t = await CactoTrainer.create({ ...tiny("single_integrator", [1]), criticHidden: [16, 16] }, 5);
+  try {
+    const spec = SYSTEMS.single_integrator;
+    const m = new ModelEvaluator(engine, spec.name);
+    const xa = Float64Array.from([1.5, -2, 3, 4]), ka = Int32Array.from([3, 40]), u = Float64Array.from([0.3, -0.2, 0.1, 0.4]);
+    const plain = actionGradient(spec, m, t.learner, xa, ka, u, false);
+    const quirk = actionGradient(spec, m, t.learner, xa, ka, u, true);
+    assert.equal(Array.from(t.actionGradient(xa, ka, u)), Array.from(plain));
+    // by hand: l_u + sum_i f_u[i][j] dV/dx'_i / norm_i
+    const ev = m.evalBatch(xa, u, 2);
+    const { dVds } = t.learner.criticGradInput(normaliseStates(spec, ev.f, Int32Array.from([4, 41])));
+    const nx = spec.nx, nu = spec.nu;
+    for (let a = 0; a < 2; a++) {
+      for (let j = 0; j < nu; j++) {
+        let g = ev.lu[a * nu + j];
+        for (let i = 0; i < nx; i++) g += ev.fu[a * nx * nu + i * nu + j] * (dVds[a * (nx + 1) + i] / spec.norm[i]) / spec.norm[i];
+        assert.ok(Math.abs(quirk[a * nu + j] - g) <= 1e-5 * Math.max(1, Math.abs(g)), `${quirk[a * nu + j]} vs ${g}`);
+      }
+    }
+    assert.not.equal(Array.from(quirk), Array.from(plain));
+  } finally {
+    t.dispose();
+  }
+  const err = await CactoTrainer.create({ ...tiny("toy1d", [1]), actorGradQuirk: 1 as never }, 1).then(() => null, (e: Error) => e);
+  assert.match(String(err?.message), /config\.actorGradQuirk.*a boolean or absent/);
 });
 
 test("wSScale \"variance\": the critic's value term is divided by the minibatch's target variance; validated", async () => {

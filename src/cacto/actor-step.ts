@@ -4,21 +4,28 @@
  * parallel with the critic's updates. Both call this one function, so the two give the same bits.
  */
 import type { ActorCritic } from "../rl/networks.js";
-import { normaliseStates, gradToState } from "../rl/normalise.js";
+import { normaliseStates, gradToState, invNorm } from "../rl/normalise.js";
 import type { ModelEvaluator } from "../to/model.js";
 import type { SystemSpec } from "../systems/specs.js";
 
 /**
  * dQ/du for Q(s, u) = l(x, u) + V(f(x, u), k + 1): l_u and f_u from the engine (one batched call),
  * dV/dx' from the critic by its analytic input gradient. Rows: xa (nb*nx), ka (nb), u (nb*nu).
+ * `quirk` (config.actorGradQuirk): the reference code's extra 1/norm_i on f_u's row i, i.e. the value
+ * term's gradient divided once more by the state normalisation (cacto.md section 2 calls it a bug;
+ * it shifts the balance toward the effort term l_u).
  */
-export function actionGradient(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, u: Float64Array): Float32Array {
+export function actionGradient(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, u: Float64Array, quirk = false): Float32Array {
   const { nx, nu } = spec;
   const nb = ka.length;
   const ev = model.evalBatch(xa, u, nb);
   const kn = Int32Array.from(ka, (k) => k + 1);
   const { dVds } = learner.criticGradInput(normaliseStates(spec, ev.f, kn));
   const dVdx = gradToState(spec, dVds);
+  if (quirk) {
+    const inv = invNorm(spec);
+    for (let a = 0; a < nb; a++) for (let i = 0; i < nx; i++) dVdx[a * nx + i] *= inv[i];
+  }
   const dQdu = new Float32Array(nb * nu);
   for (let a = 0; a < nb; a++) {
     for (let j = 0; j < nu; j++) {
@@ -35,7 +42,7 @@ export function actionGradient(spec: SystemSpec, model: ModelEvaluator, learner:
  * of the actor, a check that its controls are finite (a diverged run stops with an error naming the
  * update), dQ/du, the backward pass and Adam. Returns the surrogate before the step.
  */
-export function actorUpdate(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, update: number): number {
+export function actorUpdate(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, update: number, quirk = false): number {
   const sa = normaliseStates(spec, xa, ka);
   // one actor forward pass: its controls give dQ/du, its kept activations the backward pass
   const pass = learner.actorForward(sa);
@@ -44,7 +51,7 @@ export function actorUpdate(spec: SystemSpec, model: ModelEvaluator, learner: Ac
     for (let i = 0; i < u.length; i++) {
       if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${update}; the run diverged`);
     }
-    const dQdu = actionGradient(spec, model, learner, xa, ka, u);
+    const dQdu = actionGradient(spec, model, learner, xa, ka, u, quirk);
     return learner.actorStepFrom(pass, dQdu);
   } finally {
     pass.dispose();

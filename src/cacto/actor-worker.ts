@@ -19,6 +19,8 @@ interface Init {
   system: string | WireSystem;
   learner: ActorCriticConfig;
   ctl: SharedArrayBuffer;
+  /** config.actorGradQuirk */
+  quirk: boolean;
 }
 
 const init = workerData as Init;
@@ -65,7 +67,7 @@ parentPort!.on("message", (msg: ActorThreadMessage) => {
     } else {
       learner.critic.setWeightArrays(msg.critic);
       learner.actorOpt.learningRate = msg.lr;
-      loss[0] = actorUpdate(spec, model, learner, msg.xa, msg.ka, msg.update);
+      loss[0] = actorUpdate(spec, model, learner, msg.xa, msg.ka, msg.update, init.quirk);
     }
   } catch (e) {
     fail(e);

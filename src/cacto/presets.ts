@@ -56,6 +56,12 @@ export interface CactoConfig {
    * docs/generalisation.md, session 12).
    */
   wSScale?: "none" | "variance";
+  /**
+   * The reference code's actor-gradient quirk (cacto.md section 2): dQ/du with the value term's
+   * gradient divided once more by the state normalisation, which weighs the effort term l_u more.
+   * Default false (the correct gradient).
+   */
+  actorGradQuirk?: boolean;
 }
 
 /** 1000, 4000, 7000, ... as in the reference schedule */
@@ -137,14 +143,14 @@ export function preset(system: SystemName | SystemSpec, name: PresetName): Cacto
 
 /**
  * `cfg` with the fields of `set` replaced (experiment S's --set, a sweep's overrides): each key must be
- * a config field (or an optional one: dropUnconverged, actorOutput, wSScale) and not one of `fixed` (named with
+ * a config field (or an optional one: dropUnconverged, actorOutput, wSScale, actorGradQuirk) and not one of `fixed` (named with
  * why: `fixed[key]`); the result is not yet validated (CactoTrainer.create does that).
  */
 export function withOverrides(cfg: CactoConfig, set: unknown, fixed: Record<string, string>, where: string): CactoConfig {
   if (typeof set !== "object" || set === null || Array.isArray(set)) throw new TypeError(`${where}: set: got ${JSON.stringify(set)}, expected an object of config fields`);
   for (const [k, v] of Object.entries(set)) {
     if (k in fixed) throw new RangeError(`${where}: set.${k}: got ${JSON.stringify(v)}, expected no override (${fixed[k]})`);
-    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput" && k !== "wSScale") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
+    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput" && k !== "wSScale" && k !== "actorGradQuirk") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
   }
   return { ...cfg, ...(set as Partial<CactoConfig>) };
 }

@@ -398,7 +398,7 @@ export class CactoTrainer {
         actor = this.actorThread!.lastLoss;
         this.lastActorStep = this.updates;
       } else {
-        actor = actorUpdate(spec, this.model, this.learner, xa, ka, this.updates);
+        actor = actorUpdate(spec, this.model, this.learner, xa, ka, this.updates, !!cfg.actorGradQuirk);
       }
     }
     lap("actor");
@@ -413,7 +413,7 @@ export class CactoTrainer {
    * dV/dx' from the critic by autodiff. Rows: xa (nb*nx), ka (nb), u (nb*nu).
    */
   actionGradient(xa: Float64Array, ka: Int32Array, u: Float64Array): Float32Array {
-    return actionGradient(this.spec, this.model, this.learner, xa, ka, u);
+    return actionGradient(this.spec, this.model, this.learner, xa, ka, u, !!this.config.actorGradQuirk);
   }
 
   /** whether update phases run the actor's steps on a second thread (config.actorThread; see there) */
@@ -429,7 +429,7 @@ export class CactoTrainer {
    */
   async beginUpdates(): Promise<void> {
     if (this.pipelining || !this.usesActorThread) return;
-    this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner);
+    this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner, !!this.config.actorGradQuirk);
     this.actorThread.load(this.learner);
     this.phaseStart = this.updates;
     this.pipelining = true;

@@ -109,6 +109,7 @@ export function validateConfig(config: unknown, where = "CactoTrainer.create", p
   if (cfg.actorThread !== undefined && typeof cfg.actorThread !== "boolean") c.fail(`${p}.actorThread`, cfg.actorThread, "a boolean or absent");
   if (cfg.dropUnconverged !== undefined && typeof cfg.dropUnconverged !== "boolean") c.fail(`${p}.dropUnconverged`, cfg.dropUnconverged, "a boolean or absent");
   if (cfg.wSScale !== undefined && cfg.wSScale !== "none" && cfg.wSScale !== "variance") c.fail(`${p}.wSScale`, cfg.wSScale, '"none", "variance" or absent');
+  if (cfg.actorGradQuirk !== undefined && typeof cfg.actorGradQuirk !== "boolean") c.fail(`${p}.actorGradQuirk`, cfg.actorGradQuirk, "a boolean or absent");
   return { loops, capacity, aH, cH, spec: spec! };
 }
 
