@@ -190,7 +190,7 @@ function biasSinCosAny(x: Float32Array, b: Float32Array, s: Float32Array | null,
       if (c) c.set(new Float32Array(buf, cp, n));
       return;
     }
-    sinCosInto(t.slice(), s, c);
+    sinCosInto(t, s, c);
     return;
   }
   const t = new Float32Array(n);

@@ -85,7 +85,9 @@ export function cellConfig(plan: SweepPlan, cell: SweepCell): CactoConfig {
   let cfg: CactoConfig = preset(cell.system as never, plan.preset);
   if (cell.method !== "preset") cfg = { ...cfg, wS: cell.method === "cacto" ? 0 : cfg.wS > 0 ? cfg.wS : 1e-3 };
   // w_S may be overridden only in "preset" cells (the other methods set it)
-  if (plan.set) cfg = withOverrides(cfg, plan.set, cell.method === "preset" ? { system: "the cell sets it" } : { system: "the cell sets it", wS: `the cell's method (${cell.method}) sets it; only "preset" cells take a w_S override` }, "sweep plan");
+  const fixed: Record<string, string> = { system: "the cell sets it" };
+  if (cell.method !== "preset") fixed.wS = `the cell's method (${cell.method}) sets it; only "preset" cells take a w_S override`;
+  if (plan.set) cfg = withOverrides(cfg, plan.set, fixed, "sweep plan");
   // cells run side by side (processes or machines): each solves its TO batches in its own thread
   cfg = { ...cfg, workers: 0 };
   validateConfig(cfg, `sweep cell ${cell.id}`);
