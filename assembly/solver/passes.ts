@@ -20,6 +20,11 @@ export let d2: f64 = 0;
 export let quMax: f64 = 0;
 /** node where the last successful exact pass continued as Gauss-Newton ("split"), -1 if none */
 export let splitAt: i32 = -1;
+/** node where the last backward pass failed its Cholesky factorisation (Quu still holds it), -1 if none */
+export let failNode: i32 = -1;
+/** backward passes since the last resetBackwardCount (failed ones included) */
+export let backwardCount: i32 = 0;
+export function resetBackwardCount(): void { backwardCount = 0; }
 
 /**
  * The terminal cost the solver uses: the system's, a host-supplied quadratic model
@@ -136,6 +141,8 @@ export function derivatives(): bool {
  */
 export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bool, splitMu: f64 = -1): bool {
   splitAt = -1;
+  failNode = -1;
+  backwardCount++;
   copy(at(VX2, N * n), at(LX, N * n), n);
   copy(at(VXX2, N * n * n), at(LXX, N * n * n), n * n);
   // sizes with generated straight-line kernels (linalg/generated.ts): same arithmetic, in the same
@@ -173,7 +180,7 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
       if (fused) {
         // gains, with Qx = lx + A^T g and Qxx = lxx + A^T VA computed alongside; then Vx, Vxx
         if (!kern.gainsq2(n, m, Lf, Quu, dmu, Qu, Qux, kk, Kk, Ak, g, at(LX, k * n), lxxk, VA, Qx, Qxx)) {
-          if (!exact || splitMu < 0) return false;
+          if (!exact || splitMu < 0) { failNode = k; return false; }
           exact = false; mu = splitMu; splitAt = k++; continue; // this node again, and the rest, as Gauss-Newton
         }
         kern.value(n, m, Qx, Qu, Qxx, Quu, Qux, kk, Kk, at(VX2, k * n), at(VXX2, k * n * n), NU, T);
@@ -232,12 +239,12 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
     if (!box) {
       if (gen) {
         if (!kern.gains(n, m, Lf, Su, 0.0, Qu, Sx, kk, Kk)) {
-          if (!exact || splitMu < 0) return false;
+          if (!exact || splitMu < 0) { failNode = k; return false; }
           exact = false; mu = splitMu; splitAt = k++; continue; // this node again, and the rest, as Gauss-Newton
         }
       } else {
         if (!cholesky(Lf, Su, m)) {
-          if (!exact || splitMu < 0) return false;
+          if (!exact || splitMu < 0) { failNode = k; return false; }
           exact = false; mu = splitMu; splitAt = k++; continue; // this node again, and the rest, as Gauss-Newton
         }
         copy(kk, Qu, m);
@@ -304,6 +311,27 @@ export function backward(mu: f64, reg: i32, box: bool, feasible: bool, exact: bo
   quMax = qm;
   swapGains();
   return true;
+}
+
+/**
+ * Is node failNode's Quu~ at regularisation mu positive definite? Quu as the failed pass left it,
+ * regularised with the pass's arithmetic ("quu": + mu I; "vxx": + mu B^T B)
+ */
+export function pdAtFail(mu: f64, reg: i32): bool {
+  const Bk = at(B, failNode * n * m);
+  copy(Quur, Quu, m * m);
+  if (reg == 0) {
+    for (let i = 0; i < m; i++) st(Quur, i * m + i, ld(Quur, i * m + i) + mu);
+  } else {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        let s: f64 = 0;
+        for (let r = 0; r < n; r++) s += ld(Bk, r * m + i) * ld(Bk, r * m + j);
+        st(Quur, i * m + j, ld(Quur, i * m + j) + mu * s);
+      }
+    }
+  }
+  return cholesky(Lf, Quur, m);
 }
 
 /**

@@ -3,13 +3,13 @@ import { ld, st, copy, zero } from "../mem";
 import {
   bind, publishGains, swapTrial, n, m, N, X, U, XT, UT, F, C, CT, X0, LB, UB, OPT, OUT, HIST, KFF,
 } from "./state";
-import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, stationarity, dV1, dV2, d1, d2, quMax, splitAt } from "./passes";
+import { costs, rollout, computeGaps, derivatives, backward, linearRollout, forward, stationarity, dV1, dV2, d1, d2, quMax, splitAt, failNode, pdAtFail, backwardCount, resetBackwardCount } from "./passes";
 import {
   O_MAXITER, O_TOL, O_TIME, O_REG, O_MUINIT, O_MUMIN, O_MUMAX, O_MUFACTOR, O_LSSTEPS, O_ARMIJO, O_BOX, O_HASX,
   O_HESS, O_GRADTOL, R_STAT, R_SWITCH, R_QUMAX, R_NEXACT,
   R_STATUS, R_ITER, R_COST, R_MU, R_FEAS, R_MAXGAP, R_TIME, R_NHIST, R_BWDOK, R_DV1, R_DV2, HIST_CAP,
-  R_TDIFF, R_TBWD, R_TFWD, R_NFWD, R_NSPLIT,
-  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE, ST_ACCEPTABLE, O_ACCTOL, O_ACCITER, O_ALPHAMAX, O_MUDROPS, O_SPLIT,
+  R_TDIFF, R_TBWD, R_TFWD, R_NFWD, R_NSPLIT, R_NBWD,
+  ST_CONVERGED, ST_MAXITER, ST_TIMELIMIT, ST_REGLIMIT, ST_NONFINITE, ST_ACCEPTABLE, O_ACCTOL, O_ACCITER, O_ALPHAMAX, O_MUDROPS, O_SPLIT, O_MUJUMP,
 } from "./workspace";
 
 // @ts-ignore: decorator
@@ -20,11 +20,64 @@ let mu: f64 = 0;
 let muMin: f64 = 0;
 let muMax: f64 = 0;
 let muFactor: f64 = 0;
+let muJump = false;
 let nHist: i32 = 0;
 
 function increaseMu(): bool {
   mu = Math.max(muMin, mu * muFactor);
   return mu <= muMax;
+}
+
+function nextMu(v: f64): f64 {
+  return Math.max(muMin, v * muFactor);
+}
+
+/**
+ * Backward passes from the current mu up its sequence mu -> max(muMin, mu muFactor) until one
+ * succeeds; mu is then that value. False when the sequence passes muMax (mu is then above it).
+ * Without muJump: one step per failed pass. With muJump (docs/convergence.md, "Regularisation jumps"):
+ * from a failed pass, straight to the first value at which the failing node's Quu~ (from that pass) is
+ * positive definite and at least `stride` steps up (stride 1, 2, 4, ... doubling per failed jump, so
+ * estimates that stop short still take O(log) passes), until a pass succeeds; then bisection on the
+ * sequence between the last failure and that success - the value the one-step search finds wherever
+ * success is monotone in mu, in about log2 of its passes.
+ */
+function passUp(reg: i32, box: bool, feasible: bool, exact: bool): bool {
+  if (backward(mu, reg, box, feasible, exact)) return true;
+  if (!muJump || box) {
+    // with box, the box QP's warm start (the last published gains) would differ between the searches
+    for (;;) {
+      if (!increaseMu()) return false;
+      if (backward(mu, reg, box, feasible, exact)) return true;
+    }
+  }
+  let lo = mu;
+  let steps = 0;
+  let stride = 1;
+  for (;;) {
+    let c = lo;
+    steps = 0;
+    do {
+      c = nextMu(c);
+      steps++;
+      if (c > muMax) { mu = c; return false; }
+    } while (steps < stride || (failNode >= 0 && !pdAtFail(c, reg)));
+    mu = c;
+    if (backward(mu, reg, box, feasible, exact)) break;
+    lo = c;
+    stride *= 2;
+  }
+  // the last successful pass is the one at the final hi (each later success has a smaller mu)
+  let hi = mu;
+  while (steps > 1) {
+    const h = steps >> 1;
+    let c = lo;
+    for (let i = 0; i < h; i++) c = nextMu(c);
+    if (backward(c, reg, box, feasible, exact)) { hi = c; steps = h; }
+    else { lo = c; steps -= h; }
+  }
+  mu = hi;
+  return true;
 }
 
 function decreaseMu(): void {
@@ -68,6 +121,7 @@ export function solve(ws: usize): i32 {
   muMin = ld(OPT, O_MUMIN);
   muMax = ld(OPT, O_MUMAX);
   muFactor = ld(OPT, O_MUFACTOR);
+  muJump = ld(OPT, O_MUJUMP) != 0;
   const lsSteps = <i32>ld(OPT, O_LSSTEPS);
   const armijo = ld(OPT, O_ARMIJO);
   const alphaMax = ld(OPT, O_ALPHAMAX);
@@ -89,6 +143,7 @@ export function solve(ws: usize): i32 {
   let nSplit = 0;
   let muE: f64 = mu, muG: f64 = mu;
   nHist = 0;
+  resetBackwardCount();
   let tDiff: f64 = 0, tBwd: f64 = 0, tFwd: f64 = 0;
   let nFwd = 0;
 
@@ -153,11 +208,7 @@ export function solve(ws: usize): i32 {
         }
       }
       if (hybrid && !usedExact) mu = muG;
-      if (!ok) {
-        while (!(ok = backward(mu, reg, box, feasible, usedExact))) {
-          if (!increaseMu()) break;
-        }
-      }
+      if (!ok) ok = passUp(reg, box, feasible, usedExact);
       tBwd += now() - tb;
       if (!ok) { status = ST_REGLIMIT; break; }
       bwdValid = true;
@@ -244,11 +295,7 @@ export function solve(ws: usize): i32 {
   if (!bwdValid && status != ST_NONFINITE) {
     let ok = true;
     if (needDiff) { ok = derivatives(); diffAtX = ok; }
-    if (ok) {
-      while (!(ok = backward(mu, reg, box, feasible, exact))) {
-        if (!increaseMu()) break;
-      }
-    }
+    if (ok) ok = passUp(reg, box, feasible, exact);
     bwdValid = ok;
   }
   const stat = diffAtX ? stationarity() : NaN;
@@ -273,5 +320,6 @@ export function solve(ws: usize): i32 {
   st(OUT, R_QUMAX, quMax);
   st(OUT, R_NEXACT, <f64>nExact);
   st(OUT, R_NSPLIT, <f64>nSplit);
+  st(OUT, R_NBWD, <f64>backwardCount);
   return status;
 }

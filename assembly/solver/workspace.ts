@@ -82,7 +82,9 @@ export const O_ALPHAMAX: i32 = 18;
 export const O_MUDROPS: i32 = 19;
 /** hybrid Hessian: a failed exact pass continues as Gauss-Newton from the failing node (1) or is discarded (0) */
 export const O_SPLIT: i32 = 20;
-export const OPT_LEN: i32 = 21;
+/** after a failed backward pass, raise mu at once to what the failing node's Quu~ needs (1) or one step (0) */
+export const O_MUJUMP: i32 = 21;
+export const OPT_LEN: i32 = 22;
 
 // outputs block (f64)
 export const R_STATUS: i32 = 0;
@@ -111,7 +113,9 @@ export const R_QUMAX: i32 = 17;
 export const R_NEXACT: i32 = 18;
 /** accepted steps whose backward pass was split (exact, then Gauss-Newton from a node on) */
 export const R_NSPLIT: i32 = 19;
-export const OUT_LEN: i32 = 20;
+/** backward passes run, failed ones included */
+export const R_NBWD: i32 = 20;
+export const OUT_LEN: i32 = 21;
 
 export const HIST_CAP: i32 = 1024;
 export const PARAMS_LEN: i32 = 64;

@@ -27,6 +27,12 @@ export interface SolveOptions {
   goodStepMuDrops?: number;
   /** hybrid only: a failed exact pass continues as Gauss-Newton at muG from the failing node (default false) */
   hybridSplit?: boolean;
+  /**
+   * After a backward pass fails at node k, raise mu straight to the first value of its sequence
+   * (mu -> max(muMin, mu muFactor)) at which node k's Quu~ of that pass is positive definite, instead
+   * of one step per failed pass (default true; docs/algorithm.md)
+   */
+  muJump?: boolean;
   box?: { lower: ArrayLike<number>; upper: ArrayLike<number> } | null;
   computeVxx?: boolean;
   /**
@@ -115,6 +121,8 @@ export interface SolveResult {
   exactSteps: number;
   /** accepted steps whose pass was split (hybridSplit) */
   splitSteps: number;
+  /** backward passes run, failed ones included (the WASM solver's profile.backwardPasses) */
+  backwardPasses: number;
 }
 
 export interface IterationInfo {
@@ -165,6 +173,7 @@ interface ResolvedOptions {
   alphaMax: number;
   goodStepMuDrops: number;
   hybridSplit: boolean;
+  muJump: boolean;
   computeVxx: boolean;
   rho: number;
   /** 0 Gauss-Newton, 1 exact, 2 auto, 3 hybrid (the WASM option codes) */
@@ -199,6 +208,8 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
   if (!(Number.isInteger(goodStepMuDrops) && goodStepMuDrops >= 1 && goodStepMuDrops <= 100)) throw new RangeError(`goodStepMuDrops ${o.goodStepMuDrops}: expected an integer in [1, 100]`);
   const hybridSplit = o.hybridSplit ?? false;
   if (typeof hybridSplit !== "boolean") throw new TypeError(`hybridSplit ${JSON.stringify(o.hybridSplit)}: expected a boolean`);
+  const muJump = o.muJump ?? true;
+  if (typeof muJump !== "boolean") throw new TypeError(`muJump ${JSON.stringify(o.muJump)}: expected a boolean`);
   return {
     maxIter: o.maxIter ?? 200,
     tol: o.tol ?? 1e-9,
@@ -213,6 +224,7 @@ function resolveOptions(o: SolveOptions): ResolvedOptions {
     alphaMax,
     goodStepMuDrops,
     hybridSplit,
+    muJump,
     computeVxx: o.computeVxx ?? false,
     rho: o.trackWeight ?? 0,
     hessian: hi as 0 | 1 | 2 | 3,
@@ -356,6 +368,9 @@ export class RefSolver {
   private quMax = 0;
   /** node where the last exact pass continued as Gauss-Newton (hybridSplit), -1 if none */
   private splitAt = -1;
+  /** node where the last backward pass failed its Cholesky factorisation (Quu, BT still hold it), -1 if none */
+  private failNode = -1;
+  private nBackward = 0;
 
   // per-node scratch
   private g: Float64Array;
@@ -542,6 +557,7 @@ export class RefSolver {
     const { maxIter, tol, timeLimitMs, muMax, lsSteps, armijo, gradTol, onIteration } = o;
 
     this.nhist = 0;
+    this.nBackward = 0;
     let status: number = Status.MaxIterations;
     let iterations = 0;
     let mu = o.muInit;
@@ -603,9 +619,8 @@ export class RefSolver {
         }
       }
       if (hybrid && !usedExact) mu = muG;
-      while (!passOk) {
-        if (this.backward(mu, usedExact)) break;
-        mu = this.increaseMu(mu);
+      if (!passOk) {
+        mu = this.passUp(mu, usedExact);
         if (mu > muMax) {
           status = Status.RegularisationLimit;
           break main;
@@ -719,14 +734,8 @@ export class RefSolver {
         diffAtX = ok;
       }
       if (ok) {
-        for (;;) {
-          if (this.backward(mu, exact)) {
-            gainsValid = true;
-            break;
-          }
-          mu = this.increaseMu(mu);
-          if (mu > muMax) break;
-        }
+        mu = this.passUp(mu, exact);
+        gainsValid = mu <= muMax;
       }
     }
     const stat = diffAtX ? this.stationarity() : NaN;
@@ -750,14 +759,8 @@ export class RefSolver {
     let mu = o.muInit;
     let ok = Number.isFinite(this.J) && this.derivatives();
     if (ok) {
-      for (;;) {
-        if (this.backward(mu, o.hessian === 1)) break;
-        mu = this.increaseMu(mu);
-        if (mu > o.muMax) {
-          ok = false;
-          break;
-        }
-      }
+      mu = this.passUp(mu, o.hessian === 1);
+      ok = mu <= o.muMax;
     }
     let d1 = 0, d2 = 0;
     if (ok) {
@@ -885,6 +888,71 @@ export class RefSolver {
     return Math.max(this.o.muMin, mu * this.o.muFactor);
   }
 
+  /**
+   * Backward passes from mu up its sequence mu -> max(muMin, mu muFactor) until one succeeds; returns
+   * that mu, or the first value above muMax when none does. Without muJump one step per failed pass;
+   * with it, from a failed pass straight to the first value at which the failing node's Quu~ (from that
+   * pass) is positive definite and at least `stride` steps up (1, 2, 4, ...: doubling per failed jump),
+   * until a pass succeeds, then bisection on the sequence between the last failure and that success
+   * (the WASM solver's passUp).
+   */
+  private passUp(mu: number, exact: boolean): number {
+    const muMax = this.o.muMax;
+    if (this.backward(mu, exact)) return mu;
+    if (!this.o.muJump || this.hasBox) {
+      // with box, the box QP's warm start (the last published gains) would differ between the searches
+      for (;;) {
+        mu = this.increaseMu(mu);
+        if (mu > muMax || this.backward(mu, exact)) return mu;
+      }
+    }
+    let lo = mu;
+    let steps = 0;
+    let stride = 1;
+    for (;;) {
+      let c = lo;
+      steps = 0;
+      do {
+        c = this.increaseMu(c);
+        steps++;
+        if (c > muMax) return c;
+      } while (steps < stride || (this.failNode >= 0 && !this.pdAtFail(c)));
+      mu = c;
+      if (this.backward(mu, exact)) break;
+      lo = c;
+      stride *= 2;
+    }
+    // the last successful pass is the one at the final hi (each later success has a smaller mu)
+    let hi = mu;
+    while (steps > 1) {
+      const h = steps >> 1;
+      let c = lo;
+      for (let i = 0; i < h; i++) c = this.increaseMu(c);
+      if (this.backward(c, exact)) {
+        hi = c;
+        steps = h;
+      } else {
+        lo = c;
+        steps -= h;
+      }
+    }
+    return hi;
+  }
+
+  /** is node failNode's Quu~ at regularisation mu positive definite (the arithmetic of backward) */
+  private pdAtFail(mu: number): boolean {
+    const nu = this.nu, nx = this.nx, Quu = this.Quu, Quut = this.Quut, BT = this.BT;
+    for (let i = 0; i < nu * nu; i++) Quut[i] = Quu[i];
+    if (this.o.vxxReg) {
+      for (let i = 0; i < nu; i++) {
+        for (let j = 0; j < nu; j++) Quut[i * nu + j] += mu * dot(BT, i * nx, BT, j * nx, nx);
+      }
+    } else {
+      for (let i = 0; i < nu; i++) Quut[i * nu + i] += mu;
+    }
+    return cholesky(Quut, 0, this.L, nu);
+  }
+
   private decreaseMu(mu: number): number {
     const m = mu / this.o.muFactor;
     return m < this.o.muMin ? 0 : m;
@@ -912,6 +980,8 @@ export class RefSolver {
     const model = this.model;
     let curv = exact && !!model.stepHess;
     this.splitAt = -1;
+    this.failNode = -1;
+    this.nBackward++;
     const Hxx = this.Hxx, Huu = this.Huu, Hux = this.Hux, lxxS = this.lxxS, luuS = this.luuS, luxS = this.luxS;
     let qm = 0;
 
@@ -993,7 +1063,10 @@ export class RefSolver {
       }
 
       if (!hasBox ? !cholesky(Quut, 0, L, nu) : !this.boxGains(k, Quxt)) {
-        if (!exact || splitMu < 0) return false;
+        if (!exact || splitMu < 0) {
+          if (!hasBox) this.failNode = k;
+          return false;
+        }
         // redo this node as Gauss-Newton at splitMu, and every earlier one
         exact = false;
         curv = false;
@@ -1362,6 +1435,7 @@ export class RefSolver {
       exactFrom,
       exactSteps,
       splitSteps,
+      backwardPasses: this.nBackward,
     };
     if (this.o.computeVxx) res.Vxx = this.Vxxc.slice(0, (N + 1) * nx * nx);
     res.timeMs = performance.now() - t0;

@@ -28,6 +28,7 @@ export interface NormalisedOptions {
   alphaMax: number;
   goodStepMuDrops: number;
   hybridSplit: boolean;
+  muJump: boolean;
 }
 
 /** the default local model of the solver (docs/convergence.md has the measurements behind it) */
@@ -35,11 +36,13 @@ export const DEFAULT_HESSIAN = "gauss-newton";
 export const DEFAULT_GRAD_TOL = 0;
 /** `SolveOptions.hybridSplit`'s default */
 export const DEFAULT_HYBRID_SPLIT = false;
+/** `SolveOptions.muJump`'s default */
+export const DEFAULT_MU_JUMP = true;
 /** the acceptable level of `SolveOptions.acceptTol` */
 export const DEFAULT_ACCEPT_TOL = 1e-6;
 const HESSIANS = ["gauss-newton", "exact", "auto", "hybrid"] as const;
 
-const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol", "acceptTol", "acceptIter", "alphaMax", "goodStepMuDrops", "hybridSplit"] as const;
+const KEYS = ["maxIter", "tol", "timeLimitMs", "reg", "muInit", "muMin", "muMax", "muFactor", "lsSteps", "armijo", "box", "computeVxx", "terminalModel", "trackWeight", "hessian", "gradTol", "acceptTol", "acceptIter", "alphaMax", "goodStepMuDrops", "hybridSplit", "muJump"] as const;
 
 /**
  * Validate a solve's options into the engine's form. `defaults` (a system's `solverDefaults`) fill
@@ -95,6 +98,8 @@ export function normaliseOptions(
   }
   const hybridSplit = opts.hybridSplit ?? DEFAULT_HYBRID_SPLIT;
   if (typeof hybridSplit !== "boolean") throw new TypeError(`options.hybridSplit: got ${show(hybridSplit)}, expected a boolean`);
+  const muJump = opts.muJump ?? DEFAULT_MU_JUMP;
+  if (typeof muJump !== "boolean") throw new TypeError(`options.muJump: got ${show(muJump)}, expected a boolean`);
   const hessian = opts.hessian ?? DEFAULT_HESSIAN;
   const hi = HESSIANS.indexOf(hessian as (typeof HESSIANS)[number]);
   if (hi < 0) throw new RangeError(`options.hessian: got ${show(hessian)}, expected "gauss-newton", "exact", "auto" or "hybrid"`);
@@ -107,6 +112,7 @@ export function normaliseOptions(
     alphaMax: checkNumber("options.alphaMax", opts.alphaMax ?? 8, 1, 2 ** 30),
     goodStepMuDrops: checkInt("options.goodStepMuDrops", opts.goodStepMuDrops ?? 3, 1, 100),
     hybridSplit,
+    muJump,
     maxIter: checkInt("options.maxIter", opts.maxIter ?? 200, 0, 1_000_000),
     tol: checkNumber("options.tol", opts.tol ?? 1e-9, 0, 1e300),
     timeLimitMs: checkNumber("options.timeLimitMs", opts.timeLimitMs ?? Infinity, 0, Infinity, { allowInfinity: true, openLo: true }),

@@ -199,6 +199,7 @@ export class Solver {
     opt[O.ALPHAMAX] = o.alphaMax;
     opt[O.MUDROPS] = o.goodStepMuDrops;
     opt[O.SPLIT] = o.hybridSplit ? 1 : 0;
+    opt[O.MUJUMP] = o.muJump ? 1 : 0;
     if (o.terminal) ws.view(H.TQ, o.terminal.block.length).set(o.terminal.block);
     const track = pp.uRef && o.trackWeight > 0 ? o.trackWeight : 0;
     opt[O.TRACK] = track;
@@ -237,7 +238,7 @@ export class Solver {
       feasible: finiteX && out[R.FEAS] !== 0 && STATUS_NAMES[status] !== "non-finite",
       maxGap: finiteX ? out[R.MAXGAP] : NaN,
       timeMs: out[R.TIME],
-      profile: { derivativesMs: out[R.TDIFF], backwardMs: out[R.TBWD], forwardMs: out[R.TFWD], forwardPasses: out[R.NFWD] },
+      profile: { derivativesMs: out[R.TDIFF], backwardMs: out[R.TBWD], forwardMs: out[R.TFWD], forwardPasses: out[R.NFWD], backwardPasses: out[R.NBWD] },
       costHistory: Array.from(ws.view(H.HIST, nHist)),
       horizon: N,
       nx,

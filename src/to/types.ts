@@ -91,6 +91,13 @@ export interface SolveOptions {
    * Gauss-Newton pass. docs/convergence.md, "Split passes".
    */
   hybridSplit?: boolean;
+  /**
+   * After a backward pass fails at node k (Quu~ not positive definite; not with box), raise mu straight
+   * to the first value of its sequence mu -> max(muMin, mu * muFactor) at which node k's Quu~ from that
+   * pass is positive definite (an m x m Cholesky per step), instead of one step per failed pass.
+   * Default true. docs/convergence.md, "Regularisation jumps".
+   */
+  muJump?: boolean;
 }
 
 export interface TerminalModel {
@@ -179,8 +186,11 @@ export interface SolveResult {
   /** largest |x_{k+1} - f(x_k, u_k)| over the horizon; NaN when X holds a non-finite value */
   maxGap: number;
   timeMs: number;
-  /** where the solve's time went (wall clock inside the engine) and how many forward passes ran */
-  profile: { derivativesMs: number; backwardMs: number; forwardMs: number; forwardPasses: number };
+  /**
+   * where the solve's time went (wall clock inside the engine), how many forward passes ran and how
+   * many backward passes (failed ones included: a pass fails where Quu~ is not positive definite)
+   */
+  profile: { derivativesMs: number; backwardMs: number; forwardMs: number; forwardPasses: number; backwardPasses: number };
   /** J after initialisation and after each accepted step (first 1024 entries) */
   costHistory: number[];
   horizon: number;
