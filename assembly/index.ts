@@ -11,7 +11,7 @@ registerBuiltins();
 
 export { wsBytes, wsInit } from "./solver/workspace";
 export { solve } from "./solver/solve";
-export { sinCosF32, adamF32, lerpF32, transposeF32 } from "./nn";
+export { sinCosF32, adamF32, lerpF32, transposeF32, biasLeakyF32, leakyGradF32, colSumF32 } from "./nn";
 
 /** first free byte after static data */
 export function heapBase(): usize {

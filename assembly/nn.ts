@@ -183,3 +183,69 @@ export function transposeF32(src: usize, dst: usize, rows: i32, cols: i32): void
     for (let j = 0; j < cols; j++) store<f32>(dst + ((<usize>j * rows + i) << 2), load<f32>(src + ((<usize>i * cols + j) << 2)));
   }
 }
+
+/**
+ * z = x + b (b broadcast over the rows: rows x cols, b of length cols) and h = z < 0 ? z alpha : z,
+ * float32 (the actor's hidden layers: CactoBiasLeaky on the wasm backend, whose LeakyRelu multiplies
+ * in float32). Each operation rounds to float32 as the JS body does (an f32 sum or product computed in
+ * f64 and rounded once is the f32 operation's result).
+ */
+export function biasLeakyF32(x: usize, b: usize, z: usize, h: usize, rows: i32, cols: i32, alpha: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * cols << 2;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const va = f32x4.splat(alpha), zero = f32x4.splat(0);
+      for (; j + 3 < cols; j += 4) {
+        const o = row + (<usize>j << 2);
+        const v = f32x4.add(v128.load(x + o), v128.load(b + (<usize>j << 2)));
+        v128.store(z + o, v);
+        v128.store(h + o, v128.bitselect(f32x4.mul(v, va), v, f32x4.lt(v, zero)));
+      }
+    }
+    for (; j < cols; j++) {
+      const o = row + (<usize>j << 2);
+      const v = load<f32>(x + o) + load<f32>(b + (<usize>j << 2));
+      store<f32>(z + o, v);
+      store<f32>(h + o, v < 0 ? v * alpha : v);
+    }
+  }
+}
+
+/** out = z > 0 ? dy : dy alpha over n float32 values (CactoLeakyReluGrad on the wasm backend) */
+export function leakyGradF32(dy: usize, z: usize, out: usize, n: i32, alpha: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(alpha), zero = f32x4.splat(0);
+    for (; i + 3 < n; i += 4) {
+      const o = <usize>i << 2;
+      const d = v128.load(dy + o);
+      v128.store(out + o, v128.bitselect(d, f32x4.mul(d, va), f32x4.gt(v128.load(z + o), zero)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const d = load<f32>(dy + o);
+    store<f32>(out + o, load<f32>(z + o) > 0 ? d : d * alpha);
+  }
+}
+
+/**
+ * out[j] = sum over the rows of x[r, j] (rows x cols, float32), accumulated in row order from 0 in
+ * float32: the bits of the wasm backend's Sum over axis 0 (test/rl-kernels.test.ts)
+ */
+export function colSumF32(x: usize, out: usize, rows: i32, cols: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 3 < cols; j += 4) {
+      let acc = f32x4.splat(0);
+      for (let r = 0; r < rows; r++) acc = f32x4.add(acc, v128.load(x + ((<usize>r * cols + j) << 2)));
+      v128.store(out + (<usize>j << 2), acc);
+    }
+  }
+  for (; j < cols; j++) {
+    let acc: f32 = 0;
+    for (let r = 0; r < rows; r++) acc += load<f32>(x + ((<usize>r * cols + j) << 2));
+    store<f32>(out + (<usize>j << 2), acc);
+  }
+}

@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { initTf } from "../src/rl/backend.js";
-import { AdamMoments, adamStepJs, kernelImplementation, kernelMemoryBytes, biasLeaky, biasSinCos, leakyReluGrad, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
+import { AdamMoments, adamStepJs, kernelImplementation, kernelMemoryBytes, biasLeaky, biasSinCos, colSum, leakyReluGrad, lerpStep, sin, sinCos, sinCosInto, transpose2d, type AdamConstants } from "../src/rl/kernels.js";
 import { Actor, ActorCritic, Adam, Critic, matMulBT, matMulTA, matMulW, softUpdate } from "../src/rl/networks.js";
 import { Rng } from "../src/rng.js";
 import { SYSTEMS } from "../src/systems/specs.js";
@@ -131,6 +131,33 @@ test("leakyReluGrad: the bits of tf.where(tf.greater(z, 0), dy, tf.mul(dy, alpha
   // the kernel changes something: alpha applies where z <= 0
   assert.is(results[0][1], Math.fround(2 * Math.fround(0.01)));
   assert.throws(() => leakyReluGrad(tf.zeros([2, 3]) as Tensor2D, tf.zeros([3, 2]) as Tensor2D, 0.1), /shapes \[2,3\] and \[3,2\] differ/);
+});
+
+test("colSum: the bits of tf.sum(x, 0) on wasm (the engine's kernel) and cpu (tf.sum), tails and special values included", async () => {
+  const rng = new Rng(14);
+  try {
+    for (const backend of ["wasm", "cpu"]) {
+      await tf.setBackend(backend);
+      for (const [n, h] of [[1, 1], [3, 5], [63, 7], [64, 128], [64, 256], [256, 6]]) {
+        const xv = Float32Array.from({ length: n * h }, (_, i) => rng.uniform(-1, 1) * [1, 30, 1e-3, 2e5][i % 4]);
+        if (n * h > 8) xv.set([-0, NaN, Infinity, -3e38, 3e38], 1);
+        const x = tf.tensor2d(xv, [n, h]);
+        const a = colSum(x), b = tf.sum(x, 0);
+        assert.equal(a.shape, [h], `${backend} ${n}x${h}`);
+        assert.is(sameBits(a.dataSync() as Float32Array, b.dataSync() as Float32Array), 0, `${backend} ${n}x${h}`);
+        // an independent sum on wasm: row order from 0, float32 (the cpu backend's tf.sum rounds otherwise)
+        const av = a.dataSync();
+        for (let j = 0; j < (backend === "wasm" ? h : 0); j++) {
+          let acc = 0;
+          for (let r = 0; r < n; r++) acc = Math.fround(acc + xv[r * h + j]);
+          assert.ok(Object.is(acc, av[j]) || (Number.isNaN(acc) && Number.isNaN(av[j])), `${backend} ${n}x${h} column ${j}`);
+        }
+        tf.dispose([x, a, b]);
+      }
+    }
+  } finally {
+    await tf.setBackend("wasm");
+  }
 });
 
 test("biasSinCos and biasLeaky: the bits of sinCos(tf.add(x, b)) and tf.leakyRelu(tf.add(x, b)) on wasm and cpu", async () => {

@@ -36,7 +36,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../rng.js";
 import type { SystemSpec } from "../systems/specs.js";
 import { initTf, type TfBackend } from "./backend.js";
-import { AdamMoments, biasLeaky, biasSinCos, leakyReluGrad, lerpStep, sin, sinCos, transpose2d } from "./kernels.js";
+import { AdamMoments, biasLeaky, biasSinCos, colSum, leakyReluGrad, lerpStep, sin, sinCos, transpose2d } from "./kernels.js";
 import { invNorm } from "./normalise.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -380,7 +380,7 @@ export class Actor extends Network {
       const grads: tf.Tensor[] = new Array(2 * n);
       for (let l = n - 1; l >= 0; l--) {
         grads[2 * l] = matMulTA(pass.hs[l], dz);
-        grads[2 * l + 1] = tf.sum(dz, 0);
+        grads[2 * l + 1] = colSum(dz);
         if (l > 0) {
           const dh = matMulBT(dz, this.layers[l].W);
           const z = pass.zs[l - 1];
@@ -479,7 +479,7 @@ export class Critic extends Network {
       const grads: tf.Tensor[] = new Array(2 * n);
       for (let l = n - 1; l >= 0; l--) {
         grads[2 * l] = matMulTA(hs[l], dz);
-        grads[2 * l + 1] = tf.sum(dz, 0);
+        grads[2 * l + 1] = colSum(dz);
         if (l > 0) dz = tf.mul(matMulBT(dz, this.layers[l].W), derivs[l - 1]) as tf.Tensor2D;
       }
       return { v, grads };
