@@ -99,6 +99,45 @@ test("actorGradQuirk: dQ/du's value term uses dV/dx' divided once more by the st
   assert.match(String(err?.message), /config\.actorGradQuirk.*a boolean or absent/);
 });
 
+test("costateWeight: dQ/du with dV/dx' = (1 - c) critic + c lam (c = 1: l_u + f_u^T lam, the critic unused); validated", async () => {
+  const t = await CactoTrainer.create({ ...tiny("car", [1]), criticHidden: [16, 16] }, 5);
+  try {
+    const spec = SYSTEMS.car;
+    const nx = spec.nx, nu = spec.nu;
+    const m = new ModelEvaluator(engine, spec.name);
+    const xa = Float64Array.from([1.5, -2, 0.3, 1, 0.2, -4, 3, -0.5, 2, -0.1]), ka = Int32Array.from([3, 40]);
+    const u = Float64Array.from([0.3, -0.2, 0.1, 0.4]);
+    const lam = Float64Array.from([2, -1, 0.5, 3, -2, -0.4, 0.7, 1.1, -3, 0.25]);
+    const plain = actionGradient(spec, m, t.learner, xa, ka, u);
+    const ev = m.evalBatch(xa, u, 2);
+    const { dVds } = t.learner.criticGradInput(normaliseStates(spec, ev.f, Int32Array.from([4, 41])));
+    for (const c of [1, 0.5]) {
+      const g = actionGradient(spec, m, t.learner, xa, ka, u, false, { weight: c, lam });
+      for (let a = 0; a < 2; a++) {
+        for (let j = 0; j < nu; j++) {
+          let want = ev.lu[a * nu + j];
+          for (let i = 0; i < nx; i++) {
+            const critic = dVds[a * (nx + 1) + i] / spec.norm[i];
+            want += ev.fu[a * nx * nu + i * nu + j] * ((1 - c) * critic + c * lam[a * nx + i]);
+          }
+          assert.ok(Math.abs(g[a * nu + j] - want) <= 1e-5 * Math.max(1, Math.abs(want)), `c ${c}: ${g[a * nu + j]} vs ${want}`);
+        }
+      }
+      assert.not.equal(Array.from(g), Array.from(plain));
+    }
+    // c = 1 does not read the critic: a critic of NaN weights changes nothing
+    const before = actionGradient(spec, m, t.learner, xa, ka, u, false, { weight: 1, lam });
+    t.learner.critic.setWeightArrays(t.learner.critic.weightArrays().map((w) => w.fill(NaN)));
+    assert.equal(Array.from(actionGradient(spec, m, t.learner, xa, ka, u, false, { weight: 1, lam })), Array.from(before));
+  } finally {
+    t.dispose();
+  }
+  for (const bad of [-0.1, 1.5, NaN, "1"]) {
+    const err = await CactoTrainer.create({ ...tiny("toy1d", [1]), costateWeight: bad as never }, 1).then(() => null, (e: Error) => e);
+    assert.match(String(err?.message), /config\.costateWeight.*a number in \[0, 1\] or absent/);
+  }
+});
+
 test("wSScale \"variance\": the critic's value term is divided by the minibatch's target variance; validated", async () => {
   assert.is(targetVariance([1, 3]), 1);
   assert.is(targetVariance([2, 2, 2]), 1e-12 * 4);

@@ -36,6 +36,8 @@ test("TD(n): T = 5, n = 2 by hand: R_i = c_i + .. + c_L, L = min(i+n, T), bootst
   assert.equal(Array.from(b.k), [3, 4, 5, 6, 7, 8]);
   assert.equal(Array.from(b.x.subarray(2, 4)), [1, -1]);
   assert.equal(Array.from(b.vx.subarray(4, 6)), [1, 0]);
+  // the next row's Vx (row i: [0.5 i, e]), zeros at the terminal row
+  assert.equal(Array.from(b.vxNext), [0.5, 0, 1, 0, 1.5, 0, 2, 0, 2.5, 0, 0, 0]);
   assert.equal(Array.from(b.index), [0, 1, 2, 3, 4, 5]);
   assert.equal(Array.from(b.length), [5, 5, 5, 5, 5, 5]);
   // y = R + (1 - done) V'
@@ -46,6 +48,18 @@ test("TD(n): T = 5, n = 2 by hand: R_i = c_i + .. + c_L, L = min(i+n, T), bootst
   assert.equal(Array.from(b0.R), [1, 16, 32]);
   assert.equal(Array.from(b0.done), [0, 0, 1]);
   assert.equal(Array.from(b0.kBoot), [4, 8, 8]);
+});
+
+test("vxNext across the ring's wrap and a second episode: the next row of the same episode", () => {
+  const buf = new ReplayBuffer(2, 8);
+  for (let e = 0; e < 3; e++) {
+    const { X, c, Vx } = episode(e, 3);
+    buf.addEpisode(X, c, Vx, 0);
+  }
+  // capacity 8: episode 2 (rows 0..3) sits at positions 0..3, episode 1 at 4..7 (episode 0 evicted)
+  const b = buf.gather(Int32Array.from([7, 2, 3, 6]), 1);
+  assert.equal(Array.from(b.episode), [1, 2, 2, 1]);
+  assert.equal(Array.from(b.vxNext), [0, 0, 1.5, 2, 0, 0, 1.5, 1]);
 });
 
 test("Monte-Carlo returns: suffix sums, all done (n = 'mc' and n >= T agree)", () => {

@@ -18,5 +18,5 @@ export const CTL = {
 
 export type ActorThreadMessage =
   | { type: "load"; actor: Float32Array[]; adam: AdamData }
-  | { type: "step"; update: number; lr: number; xa: Float64Array; ka: Int32Array; critic: Float32Array[] }
+  | { type: "step"; update: number; lr: number; xa: Float64Array; ka: Int32Array; critic: Float32Array[]; lam: Float64Array | null }
   | { type: "get"; id: number };

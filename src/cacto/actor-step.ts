@@ -14,17 +14,33 @@ import type { SystemSpec } from "../systems/specs.js";
  * `quirk` (config.actorGradQuirk): the reference code's extra 1/norm_i on f_u's row i, i.e. the value
  * term's gradient divided once more by the state normalisation (cacto.md section 2 calls it a bug;
  * it shifts the balance toward the effort term l_u).
+ * `costate` (config.costateWeight c > 0): dV/dx' is (1 - c) times the critic's plus c times lam, the
+ * TO solution's value gradient at the row's next state (nb*nx; the replay batch's vxNext); with c = 1
+ * the critic is not evaluated.
  */
-export function actionGradient(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, u: Float64Array, quirk = false): Float32Array {
+export function actionGradient(
+  spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, u: Float64Array,
+  quirk = false, costate: Costate | null = null,
+): Float32Array {
   const { nx, nu } = spec;
   const nb = ka.length;
   const ev = model.evalBatch(xa, u, nb);
-  const kn = Int32Array.from(ka, (k) => k + 1);
-  const { dVds } = learner.criticGradInput(normaliseStates(spec, ev.f, kn));
-  const dVdx = gradToState(spec, dVds);
-  if (quirk) {
-    const inv = invNorm(spec);
-    for (let a = 0; a < nb; a++) for (let i = 0; i < nx; i++) dVdx[a * nx + i] *= inv[i];
+  const c = costate ? costate.weight : 0;
+  let dVdx: Float64Array;
+  if (c < 1) {
+    const kn = Int32Array.from(ka, (k) => k + 1);
+    const { dVds } = learner.criticGradInput(normaliseStates(spec, ev.f, kn));
+    dVdx = gradToState(spec, dVds);
+    if (quirk) {
+      const inv = invNorm(spec);
+      for (let a = 0; a < nb; a++) for (let i = 0; i < nx; i++) dVdx[a * nx + i] *= inv[i];
+    }
+    if (c > 0) {
+      const lam = costate!.lam;
+      for (let j = 0; j < nb * nx; j++) dVdx[j] = (1 - c) * dVdx[j] + c * lam[j];
+    }
+  } else {
+    dVdx = costate!.lam;
   }
   const dQdu = new Float32Array(nb * nu);
   for (let a = 0; a < nb; a++) {
@@ -37,12 +53,21 @@ export function actionGradient(spec: SystemSpec, model: ModelEvaluator, learner:
   return dQdu;
 }
 
+/** the TO costate blend of actionGradient: weight c in (0, 1] and lam (nb*nx) */
+export interface Costate {
+  weight: number;
+  lam: Float64Array;
+}
+
 /**
  * One actor step at the rows (xa, ka) (states that still have a control to choose): one forward pass
  * of the actor, a check that its controls are finite (a diverged run stops with an error naming the
  * update), dQ/du, the backward pass and Adam. Returns the surrogate before the step.
  */
-export function actorUpdate(spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, update: number, quirk = false): number {
+export function actorUpdate(
+  spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, update: number,
+  quirk = false, costate: Costate | null = null,
+): number {
   const sa = normaliseStates(spec, xa, ka);
   // one actor forward pass: its controls give dQ/du, its kept activations the backward pass
   const pass = learner.actorForward(sa);
@@ -51,7 +76,7 @@ export function actorUpdate(spec: SystemSpec, model: ModelEvaluator, learner: Ac
     for (let i = 0; i < u.length; i++) {
       if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${update}; the run diverged`);
     }
-    const dQdu = actionGradient(spec, model, learner, xa, ka, u, quirk);
+    const dQdu = actionGradient(spec, model, learner, xa, ka, u, quirk, costate);
     return learner.actorStepFrom(pass, dQdu);
   } finally {
     pass.dispose();

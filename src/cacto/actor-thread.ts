@@ -61,11 +61,11 @@ export class ActorThread {
   }
 
   /** start the thread (its tfjs, engine and a learner shaped like `learner`); resolves once it is ready */
-  static async create(spec: SystemSpec, learner: ActorCritic, quirk = false): Promise<ActorThread> {
+  static async create(spec: SystemSpec, learner: ActorCritic, quirk = false, costateWeight = 0): Promise<ActorThread> {
     const fromSource = import.meta.url.endsWith(".ts");
     const url = new URL(fromSource ? "./actor-worker-boot.mjs" : "./actor-worker.js", import.meta.url);
     const sab = new SharedArrayBuffer(CTL.BYTES);
-    const worker = new Worker(url, { workerData: { system: wireSystem(spec), learner: structuredClone(learner.config), ctl: sab, quirk } });
+    const worker = new Worker(url, { workerData: { system: wireSystem(spec), learner: structuredClone(learner.config), ctl: sab, quirk, costateWeight } });
     await new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type: string }) => { if (m.type === "ready") { cleanup(); resolve(); } };
       const onErr = (e: Error) => { cleanup(); reject(new Error(`actor thread: failed to start: ${e.message}`)); };
@@ -106,9 +106,9 @@ export class ActorThread {
 
   /**
    * Queue the actor step of update `update` at rows (xa, ka) with the critic as it is now and learning
-   * rate lr. Blocks while MAX_AHEAD steps are still running; throws the thread's error if a step failed.
+   * rate lr (and, with config.costateWeight > 0, the rows' next-state costates lam). Blocks while MAX_AHEAD steps are still running; throws the thread's error if a step failed.
    */
-  step(update: number, lr: number, xa: Float64Array, ka: Int32Array, learner: ActorCritic): void {
+  step(update: number, lr: number, xa: Float64Array, ka: Int32Array, learner: ActorCritic, lam: Float64Array | null = null): void {
     let done = Atomics.load(this.ctl, CTL.DONE);
     // time waited without any step finishing; one wait counts at most 2 s, so a suspended process
     // (SIGSTOP, a sleeping machine: the clock runs on, neither thread does) is not taken for a stall
@@ -127,7 +127,9 @@ export class ActorThread {
       if (stalled > STALL_MS) throw new Error(`actor thread: no step finished for ${STALL_MS / 1000} s`);
     }
     const critic = learner.critic.weightArrays();
-    this.send({ type: "step", update, lr, xa, ka, critic }, [xa.buffer as ArrayBuffer, ka.buffer as ArrayBuffer, ...critic.map((a) => a.buffer as ArrayBuffer)]);
+    const transfer = [xa.buffer as ArrayBuffer, ka.buffer as ArrayBuffer, ...critic.map((a) => a.buffer as ArrayBuffer)];
+    if (lam) transfer.push(lam.buffer as ArrayBuffer);
+    this.send({ type: "step", update, lr, xa, ka, critic, lam }, transfer);
     this.posted++;
   }
 

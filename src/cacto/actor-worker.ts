@@ -21,6 +21,8 @@ interface Init {
   ctl: SharedArrayBuffer;
   /** config.actorGradQuirk */
   quirk: boolean;
+  /** config.costateWeight (0: absent) */
+  costateWeight: number;
 }
 
 const init = workerData as Init;
@@ -67,7 +69,9 @@ parentPort!.on("message", (msg: ActorThreadMessage) => {
     } else {
       learner.critic.setWeightArrays(msg.critic);
       learner.actorOpt.learningRate = msg.lr;
-      loss[0] = actorUpdate(spec, model, learner, msg.xa, msg.ka, msg.update, init.quirk);
+      const c = init.costateWeight ?? 0;
+      if (c > 0 && !msg.lam) throw new Error("a step without costates while costateWeight > 0");
+      loss[0] = actorUpdate(spec, model, learner, msg.xa, msg.ka, msg.update, init.quirk, c > 0 ? { weight: c, lam: msg.lam! } : null);
     }
   } catch (e) {
     fail(e);

@@ -62,6 +62,14 @@ export interface CactoConfig {
    * Default false (the correct gradient).
    */
   actorGradQuirk?: boolean;
+  /**
+   * c in [0, 1]: the actor's dQ/du takes dV/dx' as (1 - c) times the critic's input gradient plus c
+   * times the TO solution's value gradient (costate) stored with the minibatch row's next state. 0
+   * (default): CACTO's actor. 1: the critic is not used by the actor at all; the actor then follows
+   * TO's first-order optimality condition (l_u + f_u^T lam = 0 at TO's controls), a form of imitation of
+   * the TO solutions weighted by the effort Hessian - not CACTO (docs/generalisation.md, session 13).
+   */
+  costateWeight?: number;
 }
 
 /** 1000, 4000, 7000, ... as in the reference schedule */
@@ -143,14 +151,14 @@ export function preset(system: SystemName | SystemSpec, name: PresetName): Cacto
 
 /**
  * `cfg` with the fields of `set` replaced (experiment S's --set, a sweep's overrides): each key must be
- * a config field (or an optional one: dropUnconverged, actorOutput, wSScale, actorGradQuirk) and not one of `fixed` (named with
+ * a config field (or an optional one: dropUnconverged, actorOutput, wSScale, actorGradQuirk, costateWeight) and not one of `fixed` (named with
  * why: `fixed[key]`); the result is not yet validated (CactoTrainer.create does that).
  */
 export function withOverrides(cfg: CactoConfig, set: unknown, fixed: Record<string, string>, where: string): CactoConfig {
   if (typeof set !== "object" || set === null || Array.isArray(set)) throw new TypeError(`${where}: set: got ${JSON.stringify(set)}, expected an object of config fields`);
   for (const [k, v] of Object.entries(set)) {
     if (k in fixed) throw new RangeError(`${where}: set.${k}: got ${JSON.stringify(v)}, expected no override (${fixed[k]})`);
-    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput" && k !== "wSScale" && k !== "actorGradQuirk") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
+    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput" && k !== "wSScale" && k !== "actorGradQuirk" && k !== "costateWeight") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
   }
   return { ...cfg, ...(set as Partial<CactoConfig>) };
 }

@@ -392,13 +392,19 @@ export class CactoTrainer {
       const xa = new Float64Array(rows.length * nx);
       const ka = new Int32Array(rows.length);
       rows.forEach((r, a) => { xa.set(b.x.subarray(r * nx, (r + 1) * nx), a * nx); ka[a] = b.k[r]; });
+      const c = cfg.costateWeight ?? 0;
+      let lam: Float64Array | null = null;
+      if (c > 0) {
+        lam = new Float64Array(rows.length * nx);
+        rows.forEach((r, a) => lam!.set(b.vxNext.subarray(r * nx, (r + 1) * nx), a * nx));
+      }
       if (this.pipelining) {
         // the actor thread runs this step with the critic as it is now (a copy goes with the rows)
-        this.actorThread!.step(this.updates, this.learner.actorOpt.learningRate, xa, ka, this.learner);
+        this.actorThread!.step(this.updates, this.learner.actorOpt.learningRate, xa, ka, this.learner, lam);
         actor = this.actorThread!.lastLoss;
         this.lastActorStep = this.updates;
       } else {
-        actor = actorUpdate(spec, this.model, this.learner, xa, ka, this.updates, !!cfg.actorGradQuirk);
+        actor = actorUpdate(spec, this.model, this.learner, xa, ka, this.updates, !!cfg.actorGradQuirk, lam ? { weight: c, lam } : null);
       }
     }
     lap("actor");
@@ -429,7 +435,7 @@ export class CactoTrainer {
    */
   async beginUpdates(): Promise<void> {
     if (this.pipelining || !this.usesActorThread) return;
-    this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner, !!this.config.actorGradQuirk);
+    this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner, !!this.config.actorGradQuirk, this.config.costateWeight ?? 0);
     this.actorThread.load(this.learner);
     this.phaseStart = this.updates;
     this.pipelining = true;

@@ -29,6 +29,8 @@ export interface ReplayBatch {
   k: Int32Array;
   /** value-gradient targets (nb*nx) */
   vx: Float64Array;
+  /** the value gradient stored with the next row of the same episode (nb*nx; zeros at a terminal row) */
+  vxNext: Float64Array;
   /** partial returns R_i = sum c_i..c_L */
   R: Float64Array;
   /** 1 when the return reached the terminal row (no bootstrap) */
@@ -195,7 +197,7 @@ export class ReplayBuffer {
     const nb = rows.length;
     const b: ReplayBatch = {
       rows: Int32Array.from(rows),
-      x: new Float64Array(nb * nx), k: new Int32Array(nb), vx: new Float64Array(nb * nx),
+      x: new Float64Array(nb * nx), k: new Int32Array(nb), vx: new Float64Array(nb * nx), vxNext: new Float64Array(nb * nx),
       R: new Float64Array(nb), done: new Uint8Array(nb),
       xBoot: new Float64Array(nb * nx), kBoot: new Int32Array(nb),
       episode: new Int32Array(nb), index: new Int32Array(nb), length: new Int32Array(nb),
@@ -211,10 +213,12 @@ export class ReplayBuffer {
       for (let j = i; j <= L; j++) R += this.cost[j === i ? p : this.sibling(p, j)];
       const done = L === T;
       const q = done ? this.sibling(p, T) : this.sibling(p, L + 1);
+      const nxt = i < T ? this.sibling(p, i + 1) : -1;
       for (let j = 0; j < nx; j++) {
         b.x[r * nx + j] = this.x[p * nx + j];
         b.vx[r * nx + j] = this.vx[p * nx + j];
         b.xBoot[r * nx + j] = this.x[q * nx + j];
+        if (nxt >= 0) b.vxNext[r * nx + j] = this.vx[nxt * nx + j];
       }
       b.k[r] = this.k[p];
       b.kBoot[r] = this.k[q];
