@@ -19,7 +19,7 @@ import { square } from "../src/sym/index.js";
 
 const engine = await Engine.create();
 
-function tiny(system: "toy1d" | "single_integrator", loops: number[]): CactoConfig {
+function tiny(system: "toy1d" | "single_integrator" | "car", loops: number[]): CactoConfig {
   return { ...preset(system, "quick"), updateLoops: loops, episodesPerLoop: 16, workers: 0 };
 }
 
