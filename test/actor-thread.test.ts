@@ -63,6 +63,16 @@ test("costateWeight: the same run with and without the thread, and another run t
   assert.ok(plain.json !== two.json, "the costate changes nothing");
 });
 
+test("actorInvertGradients: the same run with and without the thread, and another run than without it", async () => {
+  const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 20], episodesPerLoop: 8, batchSize: 32, workers: 1, to: { maxIter: 20 }, actorInvertGradients: true };
+  const one = await run({ ...base, actorThread: false }, 6, 2);
+  const two = await run({ ...base, actorThread: true }, 6, 2);
+  const plain = await run({ ...base, actorInvertGradients: false, actorThread: true }, 6, 2);
+  assert.is(two.thread, true);
+  assert.ok(two.json === one.json, "checkpoints differ");
+  assert.ok(plain.json !== two.json, "inverting gradients changes nothing");
+});
+
 test("a user-defined system: the same with and without the thread; the default follows workers", async () => {
   const sys = defineSystem({
     name: "thread-test-line", nx: 1, nu: 1, dt: 0.05, nsteps: 20,

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CactoTrainer, targetVariance } from "../src/cacto/trainer.js";
-import { actionGradient } from "../src/cacto/actor-step.js";
+import { actionGradient, invertGradients } from "../src/cacto/actor-step.js";
 import { preset, type CactoConfig } from "../src/cacto/presets.js";
 import { saveCheckpoint, loadCheckpoint, decodeCheckpoint } from "../src/cacto/checkpoint.js";
 import { Solver } from "../src/to/solver.js";
@@ -97,6 +97,18 @@ test("actorGradQuirk: dQ/du's value term uses dV/dx' divided once more by the st
   }
   const err = await CactoTrainer.create({ ...tiny("toy1d", [1]), actorGradQuirk: 1 as never }, 1).then(() => null, (e: Error) => e);
   assert.match(String(err?.message), /config\.actorGradQuirk.*a boolean or absent/);
+});
+
+test("invertGradients: pushes toward a bound scaled by the distance left to it (reversed beyond it); actorInvertGradients validated", async () => {
+  // umax (2, 0.5); rows (u, dQ/du): descent raises u where dQ/du < 0
+  const u = [1, 0.25, -1.5, -0.5, 3, 0], g = Float32Array.from([-4, 2, 4, -2, -1, 8]);
+  invertGradients(g, u, [2, 0.5]);
+  const want = [-4 * (2 - 1) / 4, 2 * (0.25 + 0.5) / 1, 4 * (-1.5 + 2) / 4, -2 * (0.5 + 0.5) / 1, -1 * (2 - 3) / 4, 8 * (0 + 0.5) / 1];
+  assert.equal(Array.from(g), want.map(Math.fround));
+  // at the upper bound a push upward vanishes; beyond it, it points back inside
+  assert.is(want[4] > 0, true);
+  const err = await CactoTrainer.create({ ...tiny("toy1d", [1]), actorInvertGradients: "yes" as never }, 1).then(() => null, (e: Error) => e);
+  assert.match(String(err?.message), /config\.actorInvertGradients.*a boolean or absent/);
 });
 
 test("costateWeight: dQ/du with dV/dx' = (1 - c) critic + c lam (c = 1: l_u + f_u^T lam, the critic unused); validated", async () => {

@@ -53,6 +53,21 @@ export function actionGradient(
   return dQdu;
 }
 
+/**
+ * Hausknecht and Stone's inverting gradients for bounded actions (config.actorInvertGradients), in
+ * place: a component of dQ/du whose descent step raises u_j is scaled by (umax_j - u_j) / (2 umax_j),
+ * one that lowers it by (u_j + umax_j) / (2 umax_j), so the push toward a bound fades as u_j nears it
+ * (and reverses beyond it). u (nb*nu) are the controls the gradient was taken at.
+ */
+export function invertGradients(dQdu: Float32Array, u: ArrayLike<number>, umax: readonly number[]): void {
+  const nu = umax.length;
+  for (let i = 0; i < dQdu.length; i++) {
+    const um = umax[i % nu], g = dQdu[i];
+    // minimising Q: a negative dQ/du raises u
+    dQdu[i] = g * (g < 0 ? (um - u[i]) / (2 * um) : (u[i] + um) / (2 * um));
+  }
+}
+
 /** the TO costate blend of actionGradient: weight c in (0, 1] and lam (nb*nx) */
 export interface Costate {
   weight: number;
@@ -66,7 +81,7 @@ export interface Costate {
  */
 export function actorUpdate(
   spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, update: number,
-  quirk = false, costate: Costate | null = null,
+  quirk = false, costate: Costate | null = null, invert = false,
 ): number {
   const sa = normaliseStates(spec, xa, ka);
   // one actor forward pass: its controls give dQ/du, its kept activations the backward pass
@@ -77,6 +92,7 @@ export function actorUpdate(
       if (!Number.isFinite(u[i])) throw new Error(`CACTO: the actor produced a non-finite control at update ${update}; the run diverged`);
     }
     const dQdu = actionGradient(spec, model, learner, xa, ka, u, quirk, costate);
+    if (invert) invertGradients(dQdu, u, spec.umax);
     return learner.actorStepFrom(pass, dQdu);
   } finally {
     pass.dispose();

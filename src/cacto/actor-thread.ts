@@ -61,11 +61,11 @@ export class ActorThread {
   }
 
   /** start the thread (its tfjs, engine and a learner shaped like `learner`); resolves once it is ready */
-  static async create(spec: SystemSpec, learner: ActorCritic, quirk = false, costateWeight = 0): Promise<ActorThread> {
+  static async create(spec: SystemSpec, learner: ActorCritic, quirk = false, costateWeight = 0, invert = false): Promise<ActorThread> {
     const fromSource = import.meta.url.endsWith(".ts");
     const url = new URL(fromSource ? "./actor-worker-boot.mjs" : "./actor-worker.js", import.meta.url);
     const sab = new SharedArrayBuffer(CTL.BYTES);
-    const worker = new Worker(url, { workerData: { system: wireSystem(spec), learner: structuredClone(learner.config), ctl: sab, quirk, costateWeight } });
+    const worker = new Worker(url, { workerData: { system: wireSystem(spec), learner: structuredClone(learner.config), ctl: sab, quirk, costateWeight, invert } });
     await new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type: string }) => { if (m.type === "ready") { cleanup(); resolve(); } };
       const onErr = (e: Error) => { cleanup(); reject(new Error(`actor thread: failed to start: ${e.message}`)); };

@@ -23,6 +23,8 @@ interface Init {
   quirk: boolean;
   /** config.costateWeight (0: absent) */
   costateWeight: number;
+  /** config.actorInvertGradients */
+  invert: boolean;
 }
 
 const init = workerData as Init;
@@ -71,7 +73,7 @@ parentPort!.on("message", (msg: ActorThreadMessage) => {
       learner.actorOpt.learningRate = msg.lr;
       const c = init.costateWeight ?? 0;
       if (c > 0 && !msg.lam) throw new Error("a step without costates while costateWeight > 0");
-      loss[0] = actorUpdate(spec, model, learner, msg.xa, msg.ka, msg.update, init.quirk, c > 0 ? { weight: c, lam: msg.lam! } : null);
+      loss[0] = actorUpdate(spec, model, learner, msg.xa, msg.ka, msg.update, init.quirk, c > 0 ? { weight: c, lam: msg.lam! } : null, !!init.invert);
     }
   } catch (e) {
     fail(e);

@@ -70,6 +70,12 @@ export interface CactoConfig {
    * the TO solutions weighted by the effort Hessian - not CACTO (docs/generalisation.md, session 13).
    */
   costateWeight?: number;
+  /**
+   * Hausknecht and Stone's inverting gradients on the actor's dQ/du (bounded controls): a push toward
+   * +-umax is scaled by the remaining distance to it, so the actor does not lock into saturation.
+   * Default false (docs/generalisation.md, session 13).
+   */
+  actorInvertGradients?: boolean;
 }
 
 /** 1000, 4000, 7000, ... as in the reference schedule */
@@ -151,14 +157,14 @@ export function preset(system: SystemName | SystemSpec, name: PresetName): Cacto
 
 /**
  * `cfg` with the fields of `set` replaced (experiment S's --set, a sweep's overrides): each key must be
- * a config field (or an optional one: dropUnconverged, actorOutput, wSScale, actorGradQuirk, costateWeight) and not one of `fixed` (named with
+ * a config field (or an optional one: dropUnconverged, actorOutput, wSScale, actorGradQuirk, costateWeight, actorInvertGradients) and not one of `fixed` (named with
  * why: `fixed[key]`); the result is not yet validated (CactoTrainer.create does that).
  */
 export function withOverrides(cfg: CactoConfig, set: unknown, fixed: Record<string, string>, where: string): CactoConfig {
   if (typeof set !== "object" || set === null || Array.isArray(set)) throw new TypeError(`${where}: set: got ${JSON.stringify(set)}, expected an object of config fields`);
   for (const [k, v] of Object.entries(set)) {
     if (k in fixed) throw new RangeError(`${where}: set.${k}: got ${JSON.stringify(v)}, expected no override (${fixed[k]})`);
-    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput" && k !== "wSScale" && k !== "actorGradQuirk" && k !== "costateWeight") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
+    if (!(k in cfg) && k !== "dropUnconverged" && k !== "actorOutput" && k !== "wSScale" && k !== "actorGradQuirk" && k !== "costateWeight" && k !== "actorInvertGradients") throw new RangeError(`${where}: set: unknown config field ${JSON.stringify(k)}, expected one of ${Object.keys(cfg).join(", ")}`);
   }
   return { ...cfg, ...(set as Partial<CactoConfig>) };
 }

@@ -404,7 +404,7 @@ export class CactoTrainer {
         actor = this.actorThread!.lastLoss;
         this.lastActorStep = this.updates;
       } else {
-        actor = actorUpdate(spec, this.model, this.learner, xa, ka, this.updates, !!cfg.actorGradQuirk, lam ? { weight: c, lam } : null);
+        actor = actorUpdate(spec, this.model, this.learner, xa, ka, this.updates, !!cfg.actorGradQuirk, lam ? { weight: c, lam } : null, !!cfg.actorInvertGradients);
       }
     }
     lap("actor");
@@ -435,7 +435,7 @@ export class CactoTrainer {
    */
   async beginUpdates(): Promise<void> {
     if (this.pipelining || !this.usesActorThread) return;
-    this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner, !!this.config.actorGradQuirk, this.config.costateWeight ?? 0);
+    this.actorThread ??= await (await import("./actor-thread.js")).ActorThread.create(this.spec, this.learner, !!this.config.actorGradQuirk, this.config.costateWeight ?? 0, !!this.config.actorInvertGradients);
     this.actorThread.load(this.learner);
     this.phaseStart = this.updates;
     this.pipelining = true;

@@ -110,6 +110,7 @@ export function validateConfig(config: unknown, where = "CactoTrainer.create", p
   if (cfg.dropUnconverged !== undefined && typeof cfg.dropUnconverged !== "boolean") c.fail(`${p}.dropUnconverged`, cfg.dropUnconverged, "a boolean or absent");
   if (cfg.wSScale !== undefined && cfg.wSScale !== "none" && cfg.wSScale !== "variance") c.fail(`${p}.wSScale`, cfg.wSScale, '"none", "variance" or absent');
   if (cfg.actorGradQuirk !== undefined && typeof cfg.actorGradQuirk !== "boolean") c.fail(`${p}.actorGradQuirk`, cfg.actorGradQuirk, "a boolean or absent");
+  if (cfg.actorInvertGradients !== undefined && typeof cfg.actorInvertGradients !== "boolean") c.fail(`${p}.actorInvertGradients`, cfg.actorInvertGradients, "a boolean or absent");
   if (cfg.costateWeight !== undefined && !(typeof cfg.costateWeight === "number" && cfg.costateWeight >= 0 && cfg.costateWeight <= 1)) c.fail(`${p}.costateWeight`, cfg.costateWeight, "a number in [0, 1] or absent");
   return { loops, capacity, aH, cH, spec: spec! };
 }
