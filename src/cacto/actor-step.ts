@@ -77,7 +77,8 @@ export interface Costate {
 /**
  * One actor step at the rows (xa, ka) (states that still have a control to choose): one forward pass
  * of the actor, a check that its controls are finite (a diverged run stops with an error naming the
- * update), dQ/du, the backward pass and Adam. Returns the surrogate before the step.
+ * update), dQ/du (actionGradient's `quirk` and `costate`; with `invert`, invertGradients on it), the
+ * backward pass and Adam. Returns the surrogate before the step.
  */
 export function actorUpdate(
   spec: SystemSpec, model: ModelEvaluator, learner: ActorCritic, xa: Float64Array, ka: Int32Array, update: number,
