@@ -43,35 +43,23 @@ test("car, CACTO-SL with a learning-rate halving: the actor thread gives the one
   assert.ok(other.json !== two.json);
 });
 
-test("actorGradQuirk: the same run with and without the thread, and another run than without the quirk", async () => {
-  const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 20], episodesPerLoop: 8, batchSize: 32, workers: 1, to: { maxIter: 20 }, actorGradQuirk: true };
-  const one = await run({ ...base, actorThread: false }, 6, 2);
-  const two = await run({ ...base, actorThread: true }, 6, 2);
-  const plain = await run({ ...base, actorGradQuirk: false, actorThread: true }, 6, 2);
-  assert.is(two.thread, true);
-  assert.ok(two.json === one.json, "checkpoints differ");
-  assert.ok(plain.json !== two.json, "the quirk changes nothing");
-});
-
-test("costateWeight: the same run with and without the thread, and another run than without it", async () => {
-  const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 20], episodesPerLoop: 8, batchSize: 32, workers: 1, to: { maxIter: 20 }, costateWeight: 0.5 };
-  const one = await run({ ...base, actorThread: false }, 6, 2);
-  const two = await run({ ...base, actorThread: true }, 6, 2);
-  const plain = await run({ ...base, costateWeight: 0, actorThread: true }, 6, 2);
-  assert.is(two.thread, true);
-  assert.ok(two.json === one.json, "checkpoints differ");
-  assert.ok(plain.json !== two.json, "the costate changes nothing");
-});
-
-test("actorInvertGradients: the same run with and without the thread, and another run than without it", async () => {
-  const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 20], episodesPerLoop: 8, batchSize: 32, workers: 1, to: { maxIter: 20 }, actorInvertGradients: true };
-  const one = await run({ ...base, actorThread: false }, 6, 2);
-  const two = await run({ ...base, actorThread: true }, 6, 2);
-  const plain = await run({ ...base, actorInvertGradients: false, actorThread: true }, 6, 2);
-  assert.is(two.thread, true);
-  assert.ok(two.json === one.json, "checkpoints differ");
-  assert.ok(plain.json !== two.json, "inverting gradients changes nothing");
-});
+// each actor-step option: the same run with and without the thread, and another run than without it
+const ACTOR_OPTIONS: [string, Partial<CactoConfig>, Partial<CactoConfig>][] = [
+  ["actorGradQuirk", { actorGradQuirk: true }, { actorGradQuirk: false }],
+  ["costateWeight", { costateWeight: 0.5 }, { costateWeight: 0 }],
+  ["actorInvertGradients", { actorInvertGradients: true }, { actorInvertGradients: false }],
+];
+for (const [name, on, off] of ACTOR_OPTIONS) {
+  test(`${name}: the same run with and without the thread, and another run than without it`, async () => {
+    const base: CactoConfig = { ...preset("car", "quick"), updateLoops: [0, 20], episodesPerLoop: 8, batchSize: 32, workers: 1, to: { maxIter: 20 }, ...on };
+    const one = await run({ ...base, actorThread: false }, 6, 2);
+    const two = await run({ ...base, actorThread: true }, 6, 2);
+    const plain = await run({ ...base, ...off, actorThread: true }, 6, 2);
+    assert.is(two.thread, true);
+    assert.ok(two.json === one.json, "checkpoints differ");
+    assert.ok(plain.json !== two.json, `${name} changes nothing`);
+  });
+}
 
 test("a user-defined system: the same with and without the thread; the default follows workers", async () => {
   const sys = defineSystem({
